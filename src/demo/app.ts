@@ -1,0 +1,47 @@
+/**
+ * The demo app: express-pat mounted the way a user would mount it, with `passwordAuth` for apps
+ * that have no login of their own.
+ */
+import express, { type Express } from 'express';
+import { createPersonalAccessTokens, passwordAuth, type PersonalAccessTokens } from '../index.js';
+import { apiRouter } from './notes.js';
+import type { DemoPrismaClient } from './prisma.js';
+import { usersRouter } from './users.js';
+
+/** The demo's scope registry. */
+export const DEMO_SCOPES = {
+  'notes:read': 'Read your notes',
+  'notes:write': { description: 'Create and edit notes', implies: ['notes:read'] },
+} as const;
+
+/** Options of {@link createDemoApp}. */
+export interface DemoAppOptions {
+  readonly prisma: DemoPrismaClient;
+  /** `PAT_PEPPER`; undefined uses the development pepper (with a warning) outside production. */
+  readonly pepper?: string | undefined;
+  /** bcrypt cost of new passwords. @default 10 */
+  readonly bcryptCost?: number | undefined;
+  /** Clock, for tests. */
+  readonly now?: (() => Date) | undefined;
+}
+
+/** Builds the demo's Express app and its express-pat instance. */
+export function createDemoApp(options: DemoAppOptions): { app: Express; pat: PersonalAccessTokens } {
+  const { prisma } = options;
+  const bcryptCost = options.bcryptCost ?? 10;
+  const pat = createPersonalAccessTokens({
+    prisma,
+    pepper: options.pepper,
+    scopes: DEMO_SCOPES,
+    authenticate: passwordAuth({ prisma, bcryptCost }),
+    now: options.now,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/users', usersRouter(prisma, bcryptCost));
+  app.use('/tokens', pat.router);
+  app.use('/api', apiRouter(pat));
+  app.use(pat.errorHandler);
+  return { app, pat };
+}

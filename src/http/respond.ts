@@ -1,0 +1,79 @@
+/**
+ * Renders outcomes as HTTP: one JSON error shape, RFC 6750 challenges, and the mapping of
+ * body-parser and unexpected errors to typed `PatError`s.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import {
+  InternalError,
+  InvalidJsonError,
+  PatError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  UnsupportedMediaTypeError,
+} from '../errors.js';
+import type { PatConfig } from '../options.js';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+}
+
+/** Largest JSON body the management routes accept. */
+export const JSON_BODY_LIMIT = '16kb';
+
+function bodyParserError(error: unknown): PatError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.too.large':
+      return new PayloadTooLargeError(JSON_BODY_LIMIT);
+    case 'entity.parse.failed':
+      return new InvalidJsonError();
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError();
+    default:
+      return undefined;
+  }
+}
+
+/** Any thrown value as a `PatError`: unknown failures become 500 `internal_error`. */
+export function toPatError(error: unknown): PatError {
+  if (error instanceof PatError) return error;
+  return bodyParserError(error) ?? new InternalError(error);
+}
+
+/** Sends `error` as `{ error: { code, message, details? } }` with its status and challenge. */
+export function sendError(res: Response, error: PatError): void {
+  if (error.challenge !== undefined) res.set('WWW-Authenticate', error.challenge);
+  const body: ErrorBody = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+  res.status(error.status).json(body);
+}
+
+/** Reports what must be reported (store outages, unexpected errors), then sends the error. */
+export function reportAndSend(res: Response, thrown: unknown, onStoreError: PatConfig['onStoreError']): void {
+  const error = toPatError(thrown);
+  if (error instanceof StoreUnavailableError) onStoreError(error.cause ?? error);
+  else if (error instanceof InternalError) console.error('express-pat: unexpected error', error.cause);
+  sendError(res, error);
+}
+
+/**
+ * An Express error handler answering in express-pat's JSON error shape: `PatError`s with their
+ * status and code, malformed or oversized JSON bodies as 400 `invalid_json` / 413
+ * `payload_too_large`, anything else as 500 `internal_error` without a stack trace.
+ */
+export function createErrorHandler(onStoreError: PatConfig['onStoreError']): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    reportAndSend(res, error, onStoreError);
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * express-validator chains for the management routes. The per-field rules come from
+ * `service/token-input.ts`, so HTTP and `pat.tokens` accept exactly the same requests.
+ */
+import type { RequestHandler } from 'express';
+import { body, checkExact, validationResult, type ValidationError } from 'express-validator';
+import { ValidationFailedError, type FieldProblem } from '../errors.js';
+import type { PatConfig } from '../options.js';
+import {
+  expiresAtProblem,
+  expiresInDaysProblem,
+  nameProblem,
+  scopesProblems,
+} from '../service/token-input.js';
+
+function fail(problem: string | undefined): true {
+  if (problem !== undefined) throw new Error(problem);
+  return true;
+}
+
+function toProblems(error: ValidationError): FieldProblem[] {
+  if (error.type === 'unknown_fields') {
+    return error.fields.map((field) => ({ field: field.path, message: 'is not a known field' }));
+  }
+  if (error.type === 'field') return [{ field: error.path, message: String(error.msg) }];
+  return [{ field: 'body', message: String(error.msg) }];
+}
+
+/**
+ * Middleware placed after express-validator chains: answers 400 `validation_failed`, listing every
+ * problem they collected (unknown fields from `checkExact` included) as `{ field, message }`.
+ * @example app.post('/notes', body('text').isString(), checkExact(), rejectInvalidRequest, handler);
+ */
+export const rejectInvalidRequest: RequestHandler = (req, _res, next) => {
+  const errors = validationResult(req).array();
+  if (errors.length > 0) throw new ValidationFailedError(errors.flatMap(toProblems));
+  next();
+};
+
+/** The body must be a JSON object before any field is looked at. */
+const requireObjectBody: RequestHandler = (req, _res, next) => {
+  const value: unknown = req.body;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  next();
+};
+
+/** Validators of `POST /` (create): name, scopes, and at most one of expiresInDays / expiresAt. */
+export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
+  const { maxLifetimeDays } = config;
+  return [
+    requireObjectBody,
+    checkExact(
+      [
+        body('name').custom((value) => fail(nameProblem(value))),
+        body('scopes').custom((value) => {
+          const problems = scopesProblems(value, config.scopes);
+          return fail(problems.length === 0 ? undefined : problems.map((p) => `${p.field} ${p.message}`).join('; '));
+        }),
+        body('expiresInDays')
+          .optional()
+          .custom((value) => fail(expiresInDaysProblem(value, maxLifetimeDays))),
+        body('expiresAt')
+          .optional()
+          .custom((value, { req }) => {
+            const other: unknown = (req.body as Record<string, unknown>).expiresInDays;
+            if (other !== undefined) throw new Error('give either expiresInDays or expiresAt, not both');
+            return fail(expiresAtProblem(value, maxLifetimeDays, config.now()));
+          }),
+      ],
+      { locations: ['body'] },
+    ),
+    rejectInvalidRequest,
+  ];
+}

@@ -1,0 +1,44 @@
+/**
+ * express-pat: Personal Access Tokens for Express apps, stored with Prisma.
+ * @packageDocumentation
+ */
+import './http/express-augment.js';
+
+export { createPersonalAccessTokens, type PersonalAccessTokens } from './create-personal-access-tokens.js';
+export type { Authenticate, PersonalAccessTokensOptions } from './options.js';
+export { passwordAuth, hashPassword, type PasswordAuthOptions } from './auth/password-auth.js';
+export type { RequireToken } from './http/require-token.js';
+export { rejectInvalidRequest } from './http/validation.js';
+export type { ErrorBody } from './http/respond.js';
+export type { IssuedToken, PatContext, TokenMeta, TokenService } from './service/token-service.js';
+export type { CreateTokenInput } from './service/token-input.js';
+export type { ScopeDefinition, ScopeInfo } from './scopes/registry.js';
+export type {
+  PatPrismaClient,
+  PatPrismaUserClient,
+  PatScopeDelegate,
+  PatTokenDelegate,
+  PatTransactionClient,
+  PatUserDelegate,
+} from './store/prisma-client.js';
+export { isWellFormedToken, tokenPattern } from './token/format.js';
+export {
+  InsufficientScopeError,
+  InternalError,
+  InvalidCredentialsError,
+  InvalidJsonError,
+  InvalidRequestError,
+  NotFoundError,
+  PatError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenMissingError,
+  TokenNotActiveError,
+  TokenRevokedError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+  ValidationFailedError,
+  type FieldProblem,
+} from './errors.js';

@@ -1,0 +1,223 @@
+/**
+ * The one options object of `createPersonalAccessTokens`, and its resolution into a fully filled,
+ * validated configuration. Bad options throw a `TypeError` that says how to fix them.
+ */
+import type { Request } from 'express';
+import type { PatPrismaClient } from './store/prisma-client.js';
+import { createScopeRegistry, type ScopeDefinition, type ScopeRegistry } from './scopes/registry.js';
+import { PREFIX_PATTERN } from './token/format.js';
+
+/**
+ * Finds who is managing tokens on a request: returns the user's id, or `null`/`undefined` when
+ * nobody is signed in (answered 401 `unauthenticated`). May throw a `PatError` for a more precise
+ * answer, as {@link passwordAuth} does.
+ */
+export type Authenticate = (req: Request) => string | null | undefined | Promise<string | null | undefined>;
+
+/** Options of {@link createPersonalAccessTokens}. */
+export interface PersonalAccessTokensOptions {
+  /** A Prisma client whose schema holds the express-pat models. Required. */
+  readonly prisma: PatPrismaClient;
+  /**
+   * The app's scope registry: name → description, or `{ description, implies }`. Required.
+   * Upserted into the `Scope` table at start-up.
+   */
+  readonly scopes: Readonly<Record<string, ScopeDefinition>>;
+  /**
+   * Secret key of the token digest, `HMAC-SHA-256(pepper, token)`; at least 32 characters
+   * (e.g. `openssl rand -base64 32`). Required when `NODE_ENV` is `production`; elsewhere a fixed
+   * development pepper is used, with a warning.
+   */
+  readonly pepper?: string | undefined;
+  /**
+   * Token prefix, so tokens are recognisable in logs and by secret scanners: a lower-case letter
+   * then up to 15 lower-case letters or digits.
+   * @default 'pat'
+   */
+  readonly prefix?: string | undefined;
+  /**
+   * Who is managing tokens on the management routes.
+   * @default reads `req.user.id` (as set by Passport and most session middleware)
+   */
+  readonly authenticate?: Authenticate | undefined;
+  /**
+   * Longest lifetime a token may be given, in days. Expiry is optional below this cap.
+   * @default 366
+   */
+  readonly maxLifetimeDays?: number | undefined;
+  /**
+   * Realm named in the `WWW-Authenticate` challenge of a 401 `token_missing`.
+   * @default 'express-pat'
+   */
+  readonly realm?: string | undefined;
+  /**
+   * `lastUsedAt` is written at most once per token per this many seconds.
+   * @default 60
+   */
+  readonly lastUsedIntervalSeconds?: number | undefined;
+  /**
+   * Called with the underlying error whenever the store fails and a request is answered 503
+   * `store_unavailable`. The error never contains a plaintext token.
+   * @default logs one line with `console.error`
+   */
+  readonly onStoreError?: ((error: unknown) => void) | undefined;
+  /**
+   * The clock, for tests that move time (expiry).
+   * @default () => new Date()
+   */
+  readonly now?: (() => Date) | undefined;
+}
+
+/** The resolved configuration every module reads. */
+export interface PatConfig {
+  readonly prisma: PatPrismaClient;
+  readonly scopes: ScopeRegistry;
+  readonly pepper: string;
+  readonly prefix: string;
+  readonly authenticate: Authenticate;
+  readonly maxLifetimeDays: number;
+  readonly realm: string;
+  readonly lastUsedIntervalMs: number;
+  readonly onStoreError: (error: unknown) => void;
+  readonly now: () => Date;
+}
+
+const OPTION_NAMES = [
+  'prisma',
+  'scopes',
+  'pepper',
+  'prefix',
+  'authenticate',
+  'maxLifetimeDays',
+  'realm',
+  'lastUsedIntervalSeconds',
+  'onStoreError',
+  'now',
+] as const;
+
+/** Used outside production when no pepper is given. Public knowledge: never use it for real tokens. */
+const DEVELOPMENT_PEPPER = 'express-pat-development-pepper-do-not-use-in-production';
+const MIN_PEPPER_LENGTH = 32;
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = row[j] ?? 0;
+      const substitution = diagonal + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, substitution);
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** `' Did you mean "x"?'` for a misspelt name, or an empty string. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? '' : ` Did you mean "${best}"?`;
+}
+
+function readUserIdFromRequest(req: Request): string | undefined {
+  const user: unknown = (req as Request & { user?: unknown }).user;
+  if (typeof user !== 'object' || user === null || !('id' in user)) return undefined;
+  const { id } = user;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`express-pat: \`${name}\` must be a positive whole number; got ${String(value)}.`);
+  }
+  return value;
+}
+
+function resolvePepper(pepper: string | undefined): string {
+  if (pepper === undefined || pepper === '') {
+    if (process.env.NODE_ENV === 'production') {
+      throw new TypeError(
+        'express-pat: `pepper` is required in production. Set it from a secret, e.g. PAT_PEPPER=$(openssl rand -base64 32).',
+      );
+    }
+    process.emitWarning('express-pat: no `pepper` given; using the public development pepper. Never do this in production.', {
+      code: 'EXPRESS_PAT_DEV_PEPPER',
+    });
+    return DEVELOPMENT_PEPPER;
+  }
+  if (typeof pepper !== 'string' || pepper.length < MIN_PEPPER_LENGTH) {
+    throw new TypeError(
+      `express-pat: \`pepper\` must be a secret string of at least ${MIN_PEPPER_LENGTH} characters (e.g. openssl rand -base64 32).`,
+    );
+  }
+  return pepper;
+}
+
+/**
+ * Validates `options` and fills in every default. Never mutates `options`.
+ * @throws TypeError naming the option to fix.
+ */
+export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('express-pat: createPersonalAccessTokens(options) needs an options object with `prisma` and `scopes`.');
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new TypeError(`express-pat: unknown option \`${key}\`.${didYouMean(key, OPTION_NAMES)}`);
+    }
+  }
+  const { prisma } = options;
+  if (typeof prisma !== 'object' || prisma === null || !('personalAccessToken' in prisma) || !('scope' in prisma)) {
+    throw new TypeError(
+      'express-pat: `prisma` must be a PrismaClient whose schema holds the express-pat models (PersonalAccessToken, Scope); see the README.',
+    );
+  }
+  if (options.scopes === undefined) {
+    throw new TypeError('express-pat: `scopes` is required, e.g. { "notes:read": "Read your notes" }.');
+  }
+  const prefix = options.prefix ?? 'pat';
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) {
+    throw new TypeError(
+      `express-pat: \`prefix\` must be a lower-case letter then up to 15 lower-case letters or digits (like "pat"); got "${String(prefix)}".`,
+    );
+  }
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw new TypeError('express-pat: `authenticate` must be a function (req) => userId.');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TypeError('express-pat: `now` must be a function returning a Date.');
+  }
+  if (options.onStoreError !== undefined && typeof options.onStoreError !== 'function') {
+    throw new TypeError('express-pat: `onStoreError` must be a function (error) => void.');
+  }
+  const realm = options.realm ?? 'express-pat';
+  if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || realm.includes('"')) {
+    throw new TypeError('express-pat: `realm` must be printable ASCII without double quotes.');
+  }
+  return {
+    prisma,
+    scopes: createScopeRegistry(options.scopes),
+    pepper: resolvePepper(options.pepper),
+    prefix,
+    authenticate: options.authenticate ?? readUserIdFromRequest,
+    maxLifetimeDays: positiveInteger('maxLifetimeDays', options.maxLifetimeDays, 366),
+    realm,
+    lastUsedIntervalMs: positiveInteger('lastUsedIntervalSeconds', options.lastUsedIntervalSeconds, 60) * 1000,
+    onStoreError:
+      options.onStoreError ??
+      ((error: unknown) => {
+        console.error(`express-pat: token store unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    now: options.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The rules for a new token's name, scopes and expiry. One source for both entry points: the
+ * HTTP validators call the per-field checks, and the service runs them all before writing.
+ */
+import { ValidationFailedError, type FieldProblem } from '../errors.js';
+import type { ScopeRegistry } from '../scopes/registry.js';
+
+/** Longest token name, in characters. */
+export const NAME_MAX_LENGTH = 100;
+/** At most this many scopes in one request (duplicates included). */
+export const SCOPES_MAX_COUNT = 100;
+const DAY_MS = 86_400_000;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** What a caller asks for when creating a token. */
+export interface CreateTokenInput {
+  /** 1–100 characters, shown in token lists. */
+  readonly name: string;
+  /** Registered scope names; at least one. */
+  readonly scopes: readonly string[];
+  /** Lifetime in whole days, 1..`maxLifetimeDays`. Give this or `expiresAt`, or neither for no expiry. */
+  readonly expiresInDays?: number | undefined;
+  /** A future instant within `maxLifetimeDays` (ISO 8601 with a time zone, or a Date). */
+  readonly expiresAt?: string | Date | undefined;
+}
+
+/** A create request that passed every rule. */
+export interface ValidCreateTokenInput {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: Date | null;
+}
+
+/** What the rules need to know. */
+export interface InputContext {
+  readonly scopes: ScopeRegistry;
+  readonly maxLifetimeDays: number;
+  readonly now: Date;
+}
+
+/** Why `value` is not a valid token name, or undefined. */
+export function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  const length = value.trim().length;
+  if (length === 0) return 'must not be empty';
+  if (length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters`;
+  return undefined;
+}
+
+/** Every problem with a `scopes` value, each naming its element. */
+export function scopesProblems(value: unknown, registry: ScopeRegistry): FieldProblem[] {
+  if (!Array.isArray(value)) return [{ field: 'scopes', message: 'must be an array of scope names' }];
+  if (value.length === 0) return [{ field: 'scopes', message: 'must name at least one scope' }];
+  if (value.length > SCOPES_MAX_COUNT) {
+    return [{ field: 'scopes', message: `must name at most ${SCOPES_MAX_COUNT} scopes` }];
+  }
+  const problems: FieldProblem[] = [];
+  value.forEach((scope: unknown, index) => {
+    if (typeof scope !== 'string') problems.push({ field: `scopes[${index}]`, message: 'must be a string' });
+    else if (!registry.has(scope)) problems.push({ field: `scopes[${index}]`, message: 'is not a registered scope' });
+  });
+  return problems;
+}
+
+/** Why `value` is not a valid `expiresInDays`, or undefined. */
+export function expiresInDaysProblem(value: unknown, maxLifetimeDays: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number of days';
+  if (value < 1 || value > maxLifetimeDays) return `must be between 1 and ${maxLifetimeDays}`;
+  return undefined;
+}
+
+function parseInstant(value: unknown): Date | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return undefined;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? undefined : instant;
+}
+
+/** Why `value` is not a valid `expiresAt` at `now`, or undefined. */
+export function expiresAtProblem(value: unknown, maxLifetimeDays: number, now: Date): string | undefined {
+  const instant = parseInstant(value);
+  if (instant === undefined) return 'must be an ISO 8601 date, with a time zone if it has a time';
+  if (instant.getTime() <= now.getTime()) return 'must be in the future';
+  if (instant.getTime() - now.getTime() > maxLifetimeDays * DAY_MS) {
+    return `must be at most ${maxLifetimeDays} days from now`;
+  }
+  return undefined;
+}
+
+/** The expiry instant `now + days`. */
+export function expiryAfterDays(now: Date, days: number): Date {
+  return new Date(now.getTime() + days * DAY_MS);
+}
+
+/**
+ * Runs every rule over a create request.
+ * @throws ValidationFailedError listing each problem (code `validation_failed`).
+ */
+export function validateCreateInput(input: CreateTokenInput, context: InputContext): ValidCreateTokenInput {
+  const problems: FieldProblem[] = [];
+  const raw = input as unknown as Record<string, unknown>;
+  const name = nameProblem(raw.name);
+  if (name !== undefined) problems.push({ field: 'name', message: name });
+  problems.push(...scopesProblems(raw.scopes, context.scopes));
+  const { expiresInDays, expiresAt } = raw;
+  if (expiresInDays !== undefined && expiresAt !== undefined) {
+    problems.push({ field: 'expiresAt', message: 'give either expiresInDays or expiresAt, not both' });
+  } else if (expiresInDays !== undefined) {
+    const problem = expiresInDaysProblem(expiresInDays, context.maxLifetimeDays);
+    if (problem !== undefined) problems.push({ field: 'expiresInDays', message: problem });
+  } else if (expiresAt !== undefined) {
+    const problem = expiresAtProblem(expiresAt, context.maxLifetimeDays, context.now);
+    if (problem !== undefined) problems.push({ field: 'expiresAt', message: problem });
+  }
+  if (problems.length > 0) throw new ValidationFailedError(problems);
+
+  let expiry: Date | null = null;
+  if (typeof expiresInDays === 'number') expiry = expiryAfterDays(context.now, expiresInDays);
+  else if (expiresAt !== undefined) expiry = parseInstant(expiresAt) ?? null;
+  return {
+    name: input.name.trim(),
+    scopes: [...new Set(input.scopes)],
+    expiresAt: expiry,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The part of a Prisma client express-pat uses, typed structurally: a host app's own generated
+ * client (Prisma 6.19+ or 7, any provider) fits without casts as long as its schema holds the
+ * express-pat models (see `prisma/models.prisma`).
+ */
+
+/** The columns and relation every token query selects. */
+export const TOKEN_SELECT = {
+  id: true,
+  userId: true,
+  name: true,
+  digest: true,
+  hint: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  scopes: { select: { scope: { select: { name: true } } } },
+} as const;
+
+/** A token row as {@link TOKEN_SELECT} returns it. */
+export interface TokenRow {
+  id: string;
+  userId: string;
+  name: string;
+  digest: string;
+  hint: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  scopes: Array<{ scope: { name: string } }>;
+}
+
+type DateFilter = Date | null | { lte: Date } | { gt: Date };
+
+/** Filters the store uses on `PersonalAccessToken`. */
+export interface TokenWhere {
+  id?: string;
+  userId?: string;
+  revokedAt?: null;
+  expiresAt?: DateFilter;
+  lastUsedAt?: DateFilter;
+  OR?: Array<{ expiresAt?: DateFilter; lastUsedAt?: DateFilter }>;
+}
+
+/** The `PersonalAccessToken` delegate methods express-pat calls. */
+export interface PatTokenDelegate {
+  create(args: {
+    data: {
+      userId: string;
+      name: string;
+      digest: string;
+      hint: string;
+      createdAt: Date;
+      expiresAt: Date | null;
+      scopes: { create: Array<{ scope: { connect: { name: string } } }> };
+    };
+    select: typeof TOKEN_SELECT;
+  }): PromiseLike<TokenRow>;
+  findUnique(args: { where: { digest: string }; select: typeof TOKEN_SELECT }): PromiseLike<TokenRow | null>;
+  findFirst(args: { where: { id: string; userId: string }; select: typeof TOKEN_SELECT }): PromiseLike<TokenRow | null>;
+  findMany(args: {
+    where: TokenWhere;
+    orderBy: Array<{ createdAt: 'desc' } | { id: 'desc' }>;
+    select: typeof TOKEN_SELECT;
+  }): PromiseLike<TokenRow[]>;
+  updateMany(args: {
+    where: TokenWhere;
+    data: { revokedAt?: Date; lastUsedAt?: Date };
+  }): PromiseLike<{ count: number }>;
+}
+
+/** The `Scope` delegate methods express-pat calls. */
+export interface PatScopeDelegate {
+  upsert(args: {
+    where: { name: string };
+    create: { name: string; description: string };
+    update: { description: string };
+    select: { name: true };
+  }): PromiseLike<{ name: string }>;
+}
+
+/** The `User` delegate methods `passwordAuth` calls. */
+export interface PatUserDelegate {
+  findUnique(args: {
+    where: { email: string };
+    select: { id: true; passwordHash: true };
+  }): PromiseLike<{ id: string; passwordHash: string | null } | null>;
+}
+
+/** The delegates available inside an interactive transaction. */
+export interface PatTransactionClient {
+  personalAccessToken: PatTokenDelegate;
+}
+
+/** A Prisma client whose schema holds the express-pat models. */
+export interface PatPrismaClient {
+  personalAccessToken: PatTokenDelegate;
+  scope: PatScopeDelegate;
+  $transaction<R>(fn: (tx: PatTransactionClient) => Promise<R>): Promise<R>;
+}
+
+/** A Prisma client with the `User` model, as `passwordAuth` needs. */
+export interface PatPrismaUserClient {
+  user: PatUserDelegate;
+}
