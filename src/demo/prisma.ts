@@ -9,7 +9,7 @@ import { createAdapter, type DatabaseTarget } from './database.js';
 export interface DemoPrismaClient extends PatPrismaClient, PatPrismaUserClient {
   user: PatPrismaUserClient['user'] & {
     create(args: {
-      data: { email: string; passwordHash: string };
+      data: { email: string; passwordHash?: string | null };
       select: { id: true; email: true };
     }): PromiseLike<{ id: string; email: string }>;
   };
