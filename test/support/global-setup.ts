@@ -2,7 +2,9 @@
 // specifiers to `.ts` sources; tsx loads the real set-up module instead.
 import { tsImport } from 'tsx/esm/api';
 
-type Lifecycle = typeof import('./run-lifecycle.js');
+import type * as LifecycleModule from './run-lifecycle.js';
+
+type Lifecycle = typeof LifecycleModule;
 
 export default async function globalSetup(): Promise<void> {
   const { setUpRun } = (await tsImport('./run-lifecycle.ts', import.meta.url)) as Lifecycle;
