@@ -6,6 +6,8 @@ import { resolveOptions, type PersonalAccessTokensOptions } from './options.js';
 import type { ScopeInfo } from './scopes/registry.js';
 import { createTokenService, type TokenService } from './service/token-service.js';
 import { PrismaTokenStore } from './store/prisma-token-store.js';
+import { CachedLookup } from './cache/cached-lookup.js';
+import { LastUsedRecorder } from './service/last-used-recorder.js';
 import { tokenPattern } from './token/format.js';
 
 /** What {@link createPersonalAccessTokens} returns. */
@@ -33,10 +35,16 @@ export interface PersonalAccessTokens {
   /** Matches this app's tokens in any text (global flag), for secret scanning. */
   readonly tokenPattern: RegExp;
   /**
-   * Stores the scope registry in the `Scope` table (done once; retried after a failure). Token
-   * writes wait for it anyway: await it at start-up to fail fast when the database is unreachable.
+   * Stores the scope registry in the `Scope` table (done once; retried after a failure) and
+   * starts listening on the `invalidation` channel. Token writes wait for the scopes anyway:
+   * await it at start-up to fail fast when the database is unreachable.
    */
   ready(): Promise<void>;
+  /**
+   * Writes the queued `lastUsedAt` values and closes the invalidation channel. Call it on
+   * shutdown, before disconnecting Prisma.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -57,15 +65,19 @@ export interface PersonalAccessTokens {
 export function createPersonalAccessTokens(options: PersonalAccessTokensOptions): PersonalAccessTokens {
   const config = resolveOptions(options);
   const store = new PrismaTokenStore(config.prisma);
+  const lookup = new CachedLookup(config.lookup ?? store, config.cache, config.invalidation, config.onStoreError, () =>
+    config.now().getTime(),
+  );
+  const lastUsed = new LastUsedRecorder(store, config.lastUsedIntervalMs, config.onStoreError);
   let synced: Promise<void> | undefined;
-  const ready = (): Promise<void> => {
+  const syncScopes = (): Promise<void> => {
     synced ??= store.syncScopes(config.scopes.list).catch((error: unknown) => {
       synced = undefined;
       throw error;
     });
     return synced;
   };
-  const tokens = createTokenService(config, store, ready);
+  const tokens = createTokenService(config, { store, lookup, lastUsed, ready: syncScopes });
   const requireToken = createRequireToken(config, tokens);
   return {
     router: createTokenRouter(config, tokens, requireToken),
@@ -74,6 +86,12 @@ export function createPersonalAccessTokens(options: PersonalAccessTokensOptions)
     tokens,
     scopes: config.scopes.list,
     tokenPattern: tokenPattern(config.prefix),
-    ready,
+    async ready() {
+      await Promise.all([syncScopes(), lookup.start()]);
+    },
+    async close() {
+      await lastUsed.flush();
+      await lookup.close();
+    },
   };
 }

@@ -22,6 +22,15 @@ export type {
   PatUserDelegate,
 } from './store/prisma-client.js';
 export { isWellFormedToken, tokenPattern } from './token/format.js';
+export type { InvalidationChannel, InvalidationHandlers } from './cache/invalidation.js';
+export {
+  postgresInvalidation,
+  type PgListenClient,
+  type PostgresInvalidationOptions,
+} from './cache/postgres-invalidation.js';
+export { sqliteTokenLookup, type SqliteDatabase } from './store/lookups/sqlite-lookup.js';
+export { postgresTokenLookup, type PgQueryable } from './store/lookups/postgres-lookup.js';
+export type { DigestedTokenRecord, TokenLookup, TokenRecord } from './store/token-store.js';
 export {
   InsufficientScopeError,
   InternalError,

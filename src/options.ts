@@ -3,7 +3,10 @@
  * validated configuration. Bad options throw a `TypeError` that says how to fix them.
  */
 import type { Request } from 'express';
+import type { CacheSettings } from './cache/verified-token-cache.js';
+import type { InvalidationChannel } from './cache/invalidation.js';
 import type { PatPrismaClient } from './store/prisma-client.js';
+import type { TokenLookup } from './store/token-store.js';
 import { createScopeRegistry, type ScopeDefinition, type ScopeRegistry } from './scopes/registry.js';
 import { PREFIX_PATTERN } from './token/format.js';
 
@@ -51,7 +54,8 @@ export interface PersonalAccessTokensOptions {
    */
   readonly realm?: string | undefined;
   /**
-   * `lastUsedAt` is written at most once per token per this many seconds.
+   * `lastUsedAt` is written at most once per token per this many seconds; writes are queued in
+   * memory and flushed in batches every second (and by `close()`).
    * @default 60
    */
   readonly lastUsedIntervalSeconds?: number | undefined;
@@ -61,6 +65,26 @@ export interface PersonalAccessTokensOptions {
    * @default logs one line with `console.error`
    */
   readonly onStoreError?: ((error: unknown) => void) | undefined;
+  /**
+   * The verified-token cache: an in-process LRU keyed by token digest that saves the database
+   * lookup on repeated use. Revoke and rotate evict at once on this instance; give
+   * `invalidation` when the app runs as several instances, or they may accept a revoked token
+   * for up to `ttlSeconds`. `true` uses the defaults.
+   * @default false
+   */
+  readonly cache?: boolean | { readonly ttlSeconds?: number; readonly maxEntries?: number } | undefined;
+  /**
+   * Cross-instance cache invalidation, e.g. `postgresInvalidation({ client: () => new pg.Client(url) })`.
+   * While its connection is down the cache is bypassed.
+   * @default none (single instance)
+   */
+  readonly invalidation?: InvalidationChannel | undefined;
+  /**
+   * A faster lookup for the guard's one query, e.g. `sqliteTokenLookup(db)` or
+   * `postgresTokenLookup(pool)`, instead of the Prisma query.
+   * @default the Prisma client
+   */
+  readonly lookup?: TokenLookup | undefined;
   /**
    * The clock, for tests that move time (expiry).
    * @default () => new Date()
@@ -80,6 +104,10 @@ export interface PatConfig {
   readonly lastUsedIntervalMs: number;
   readonly onStoreError: (error: unknown) => void;
   readonly now: () => Date;
+  /** Undefined when the cache is off. */
+  readonly cache: CacheSettings | undefined;
+  readonly invalidation: InvalidationChannel | undefined;
+  readonly lookup: TokenLookup | undefined;
 }
 
 const OPTION_NAMES = [
@@ -92,6 +120,9 @@ const OPTION_NAMES = [
   'realm',
   'lastUsedIntervalSeconds',
   'onStoreError',
+  'cache',
+  'invalidation',
+  'lookup',
   'now',
 ] as const;
 
@@ -140,6 +171,25 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   if (!Number.isInteger(value) || value < 1) {
     throw new TypeError(`express-pat: \`${name}\` must be a positive whole number; got ${String(value)}.`);
   }
+  return value;
+}
+
+function resolveCache(cache: PersonalAccessTokensOptions['cache']): CacheSettings | undefined {
+  if (cache === undefined || cache === false) return undefined;
+  const settings = cache === true ? {} : cache;
+  if (typeof settings !== 'object' || settings === null) {
+    throw new TypeError('express-pat: `cache` must be true, false or { ttlSeconds, maxEntries }.');
+  }
+  return {
+    ttlMs: positiveInteger('cache.ttlSeconds', settings.ttlSeconds, 10) * 1000,
+    maxEntries: positiveInteger('cache.maxEntries', settings.maxEntries, 10_000),
+  };
+}
+
+function requireMethods<T>(name: string, value: T | undefined, methods: readonly string[]): T | undefined {
+  if (value === undefined) return undefined;
+  const ok = typeof value === 'object' && value !== null && methods.every((method) => method in value);
+  if (!ok) throw new TypeError(`express-pat: \`${name}\` must have the methods ${methods.join(', ')}.`);
   return value;
 }
 
@@ -219,5 +269,8 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
         console.error(`express-pat: token store unavailable: ${error instanceof Error ? error.message : String(error)}`);
       }),
     now: options.now ?? (() => new Date()),
+    cache: resolveCache(options.cache),
+    invalidation: requireMethods('invalidation', options.invalidation, ['subscribe', 'publish', 'close']),
+    lookup: requireMethods('lookup', options.lookup, ['findByDigest']),
   };
 }

@@ -21,7 +21,10 @@ const server = app.listen(port, () => {
 
 function shutdown(): void {
   server.close(() => {
-    void prisma.$disconnect().finally(() => process.exit(0));
+    void pat
+      .close()
+      .then(() => prisma.$disconnect())
+      .finally(() => process.exit(0));
   });
 }
 process.on('SIGINT', shutdown);

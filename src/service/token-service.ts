@@ -10,9 +10,11 @@ import {
   TokenRevokedError,
 } from '../errors.js';
 import type { PatConfig } from '../options.js';
+import type { CachedLookup } from '../cache/cached-lookup.js';
 import type { NewTokenRecord, TokenRecord, TokenStore } from '../store/token-store.js';
 import { digestToken, digestsMatch } from '../token/digest.js';
 import { generateToken, hintOf, isWellFormedToken } from '../token/format.js';
+import type { LastUsedRecorder } from './last-used-recorder.js';
 import { validateCreateInput, type CreateTokenInput } from './token-input.js';
 
 /** What is shown about a token: never the plaintext, never the digest. */
@@ -73,7 +75,7 @@ export interface TokenService {
   rotate(userId: string, id: string): Promise<IssuedToken>;
   /**
    * Checks a presented token: format and checksum first (no database), then one indexed lookup
-   * by digest. Records `lastUsedAt` at most once per token per interval.
+   * by digest (or a cache hit). Queues `lastUsedAt`, written at most once per token per interval.
    * @throws TokenInvalidError, TokenExpiredError, TokenRevokedError, StoreUnavailableError
    */
   verify(token: string): Promise<PatContext>;
@@ -92,11 +94,24 @@ function toMeta(record: TokenRecord): TokenMeta {
   };
 }
 
-/**
- * Builds the service. `ready` resolves once the scope registry is stored; every write waits for it.
- */
-export function createTokenService(config: PatConfig, store: TokenStore, ready: () => Promise<void>): TokenService {
+/** What the service is built from. */
+export interface TokenServiceDependencies {
+  readonly store: TokenStore;
+  /** The verify path's lookup (the cache in front of the store, or a driver-level lookup). */
+  readonly lookup: CachedLookup;
+  readonly lastUsed: LastUsedRecorder;
+  /** Resolves once the scope registry is stored; every write waits for it. */
+  readonly ready: () => Promise<void>;
+}
+
+/** Builds the service. */
+export function createTokenService(config: PatConfig, dependencies: TokenServiceDependencies): TokenService {
   const { scopes: registry, pepper, prefix, now } = config;
+  const { store, lookup, lastUsed, ready } = dependencies;
+  const withLatestUse = (record: TokenRecord): TokenMeta => ({
+    ...toMeta(record),
+    lastUsedAt: lastUsed.latest(record.id, record.lastUsedAt),
+  });
 
   function issue(fields: Omit<NewTokenRecord, 'digest' | 'hint'>): { token: string; record: NewTokenRecord } {
     const token = generateToken(prefix);
@@ -117,17 +132,19 @@ export function createTokenService(config: PatConfig, store: TokenStore, ready: 
     },
 
     async list(userId) {
-      return (await store.listActive(userId, now())).map(toMeta);
+      return (await store.listActive(userId, now())).map(withLatestUse);
     },
 
     async get(userId, id) {
       const record = await store.findOwned(userId, id);
       if (!record) throw new NotFoundError();
-      return toMeta(record);
+      return withLatestUse(record);
     },
 
     async revoke(userId, id) {
-      if ((await store.revoke(userId, id, now())) === 'not_found') throw new NotFoundError();
+      const outcome = await store.revoke(userId, id, now());
+      if (outcome === 'not_found') throw new NotFoundError();
+      if (outcome === 'revoked') await lookup.invalidate([id]);
     },
 
     async rotate(userId, id) {
@@ -148,23 +165,20 @@ export function createTokenService(config: PatConfig, store: TokenStore, ready: 
       });
       if (outcome.status === 'not_found') throw new NotFoundError();
       if (outcome.status === 'not_active') throw new TokenNotActiveError();
+      await lookup.invalidate([id]);
       return { token, ...toMeta(outcome.successor) };
     },
 
     async verify(presented) {
       if (!isWellFormedToken(prefix, presented)) throw new TokenInvalidError();
       const digest = digestToken(pepper, presented);
-      const record = await store.findByDigest(digest);
+      const record = await lookup.findByDigest(digest);
       if (!record || !digestsMatch(record.digest, digest)) throw new TokenInvalidError();
       if (record.revokedAt !== null) throw new TokenRevokedError();
       const at = now();
       if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) throw new TokenExpiredError();
 
-      let { lastUsedAt } = record;
-      if (lastUsedAt === null || at.getTime() - lastUsedAt.getTime() >= config.lastUsedIntervalMs) {
-        await store.touch(record.id, at, config.lastUsedIntervalMs);
-        lastUsedAt = at;
-      }
+      const lastUsedAt = lastUsed.record(record.id, at, record.lastUsedAt);
       return {
         tokenId: record.id,
         userId: record.userId,

@@ -32,7 +32,7 @@ export interface TokenRow {
   scopes: Array<{ scope: { name: string } }>;
 }
 
-type DateFilter = Date | null | { lte: Date } | { gt: Date };
+type DateFilter = Date | null | { lt: Date } | { gt: Date };
 
 /** Filters the store uses on `PersonalAccessToken`. */
 export interface TokenWhere {

@@ -2,6 +2,7 @@ import { guarded } from './guarded.js';
 import { TOKEN_SELECT, type PatPrismaClient, type TokenRow } from './prisma-client.js';
 import type {
   DigestedTokenRecord,
+  LastUse,
   NewTokenRecord,
   RevokeOutcome,
   RotateOutcome,
@@ -124,13 +125,14 @@ export class PrismaTokenStore implements TokenStore {
     );
   }
 
-  async touch(id: string, now: Date, minIntervalMs: number): Promise<void> {
-    const staleBefore = new Date(now.getTime() - minIntervalMs);
-    await guarded(() =>
-      this.prisma.personalAccessToken.updateMany({
-        where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] },
-        data: { lastUsedAt: now },
-      }),
-    );
+  async recordLastUses(uses: readonly LastUse[]): Promise<void> {
+    await guarded(async () => {
+      for (const { id, at } of uses) {
+        await this.prisma.personalAccessToken.updateMany({
+          where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },
+          data: { lastUsedAt: at },
+        });
+      }
+    });
   }
 }

@@ -52,13 +52,23 @@ export type RotateOutcome =
   | { readonly status: 'not_active' }
   | { readonly status: 'not_found' };
 
-export interface TokenStore {
+/** The hot-path query alone, so a faster driver-level implementation can replace it. */
+export interface TokenLookup {
+  /** The token with this digest, or null. One indexed query, scopes included. */
+  findByDigest(digest: string): Promise<DigestedTokenRecord | null>;
+}
+
+/** A timestamp to write into a token's `lastUsedAt`. */
+export interface LastUse {
+  readonly id: string;
+  readonly at: Date;
+}
+
+export interface TokenStore extends TokenLookup {
   /** Inserts or updates every scope by name; never deletes one. */
   syncScopes(scopes: readonly StoredScope[]): Promise<void>;
   /** Inserts a token with its scopes (which must already be synced). */
   insert(token: NewTokenRecord): Promise<TokenRecord>;
-  /** The token with this digest, or null. One indexed query, scopes included. */
-  findByDigest(digest: string): Promise<DigestedTokenRecord | null>;
   /** The user's token with this id, or null (also when it is someone else's). */
   findOwned(userId: string, id: string): Promise<TokenRecord | null>;
   /** The user's tokens that are neither revoked nor expired at `now`, newest first. */
@@ -76,6 +86,6 @@ export interface TokenStore {
     now: Date,
     makeSuccessor: (old: TokenRecord) => NewTokenRecord,
   ): Promise<RotateOutcome>;
-  /** Sets `lastUsedAt = now` unless it was set less than `minIntervalMs` before `now`. */
-  touch(id: string, now: Date, minIntervalMs: number): Promise<void>;
+  /** Writes each `lastUsedAt`, never moving one backwards. */
+  recordLastUses(uses: readonly LastUse[]): Promise<void>;
 }

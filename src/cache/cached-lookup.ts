@@ -1,0 +1,78 @@
+/**
+ * The verify path's lookup: the verified-token cache in front of the store (when enabled), kept
+ * correct by local eviction and by the cross-instance invalidation channel (when configured).
+ */
+import type { DigestedTokenRecord, TokenLookup } from '../store/token-store.js';
+import type { InvalidationChannel } from './invalidation.js';
+import { VerifiedTokenCache, type CacheSettings } from './verified-token-cache.js';
+
+export class CachedLookup implements TokenLookup {
+  private readonly cache: VerifiedTokenCache | undefined;
+  /** Without a channel the cache serves at once; with one, only while it is listening. */
+  private listening: boolean;
+  private subscribed: Promise<void> | undefined;
+
+  constructor(
+    private readonly lookup: TokenLookup,
+    settings: CacheSettings | undefined,
+    private readonly channel: InvalidationChannel | undefined,
+    private readonly onError: (error: unknown) => void,
+    clockMs?: () => number,
+  ) {
+    this.cache = settings === undefined ? undefined : new VerifiedTokenCache(settings, clockMs);
+    this.listening = channel === undefined;
+  }
+
+  async findByDigest(digest: string): Promise<DigestedTokenRecord | null> {
+    const cache = this.listening ? this.cache : undefined;
+    if (cache === undefined) {
+      if (this.cache !== undefined) void this.start().catch(this.onError);
+      return this.lookup.findByDigest(digest);
+    }
+    const hit = cache.get(digest);
+    if (hit !== undefined) return hit;
+    const epoch = cache.epoch;
+    const record = await this.lookup.findByDigest(digest);
+    if (record !== null) cache.setIfUnchanged(epoch, record);
+    return record;
+  }
+
+  /** Starts listening on the channel (once; again after a failed attempt). */
+  start(): Promise<void> {
+    if (this.channel === undefined) return Promise.resolve();
+    const channel = this.channel;
+    this.subscribed ??= channel
+      .subscribe({
+        onInvalidate: (ids) => {
+          for (const id of ids) this.cache?.evict(id);
+        },
+        onReset: () => {
+          this.listening = false;
+          this.cache?.clear();
+        },
+        onReady: () => {
+          this.cache?.clear();
+          this.listening = true;
+        },
+      })
+      .catch((error: unknown) => {
+        this.subscribed = undefined;
+        throw error;
+      });
+    return this.subscribed;
+  }
+
+  /**
+   * Forgets these tokens here and tells the other instances. A failed publish is reported, not
+   * thrown: the change is already committed, and the other caches' TTL bounds their staleness.
+   */
+  async invalidate(tokenIds: readonly string[]): Promise<void> {
+    for (const id of tokenIds) this.cache?.evict(id);
+    if (this.channel === undefined || tokenIds.length === 0) return;
+    await this.channel.publish(tokenIds).catch(this.onError);
+  }
+
+  async close(): Promise<void> {
+    await this.channel?.close();
+  }
+}

@@ -1,0 +1,48 @@
+import type { DigestedTokenRecord } from '../token-store.js';
+
+/** One row of the lookup join: a token's columns and one of its scope names (or null). */
+export interface LookupRow {
+  id: string;
+  userId: string;
+  name: string;
+  digest: string;
+  hint: string;
+  createdAt: Date | string;
+  expiresAt: Date | string | null;
+  lastUsedAt: Date | string | null;
+  revokedAt: Date | string | null;
+  scope: string | null;
+}
+
+const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const toOptionalDate = (value: Date | string | null): Date | null => (value === null ? null : toDate(value));
+
+/** Folds the join's rows (one per scope) into one record, or null when there are none. */
+export function recordFromRows(rows: readonly LookupRow[]): DigestedTokenRecord | null {
+  const [first] = rows;
+  if (first === undefined) return null;
+  return {
+    id: first.id,
+    userId: first.userId,
+    name: first.name,
+    digest: first.digest,
+    hint: first.hint,
+    scopes: rows.flatMap((row) => (row.scope === null ? [] : [row.scope])),
+    createdAt: toDate(first.createdAt),
+    expiresAt: toOptionalDate(first.expiresAt),
+    lastUsedAt: toOptionalDate(first.lastUsedAt),
+    revokedAt: toOptionalDate(first.revokedAt),
+  };
+}
+
+/** The lookup query up to its parameter placeholder; `date` wraps each timestamp column. */
+export function lookupSelect(date: (column: string) => string): string {
+  return `SELECT t."id", t."userId", t."name", t."digest", t."hint",
+       ${date('t."createdAt"')} AS "createdAt", ${date('t."expiresAt"')} AS "expiresAt",
+       ${date('t."lastUsedAt"')} AS "lastUsedAt", ${date('t."revokedAt"')} AS "revokedAt",
+       s."name" AS "scope"
+  FROM "PersonalAccessToken" t
+  LEFT JOIN "PersonalAccessTokenScope" l ON l."tokenId" = t."id"
+  LEFT JOIN "Scope" s ON s."id" = l."scopeId"
+ WHERE t."digest" = `;
+}
