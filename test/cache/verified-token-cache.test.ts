@@ -1,0 +1,60 @@
+import { VerifiedTokenCache } from '../../src/cache/verified-token-cache.js';
+import type { DigestedTokenRecord } from '../../src/store/token-store.js';
+
+function record(id: string): DigestedTokenRecord {
+  return {
+    id,
+    digest: `digest-${id}`,
+    userId: 'u',
+    name: id,
+    hint: 'pat_abcd',
+    scopes: [],
+    createdAt: new Date(0),
+    expiresAt: null,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+}
+
+describe('verified-token cache', () => {
+  let now = 0;
+  const cache = () => new VerifiedTokenCache({ ttlMs: 1000, maxEntries: 2 }, () => now);
+  beforeEach(() => {
+    now = 0;
+  });
+
+  it('serves an entry until its TTL passes', () => {
+    const c = cache();
+    c.setIfUnchanged(c.epoch, record('a'));
+    now = 999;
+    expect(c.get('digest-a')?.id).toBe('a');
+    now = 1000;
+    expect(c.get('digest-a')).toBeUndefined();
+  });
+
+  it('drops the least recently used entry beyond maxEntries', () => {
+    const c = cache();
+    c.setIfUnchanged(c.epoch, record('a'));
+    c.setIfUnchanged(c.epoch, record('b'));
+    c.get('digest-a');
+    c.setIfUnchanged(c.epoch, record('c'));
+    expect(c.get('digest-b')).toBeUndefined();
+    expect(c.get('digest-a')?.id).toBe('a');
+    expect(c.size).toBe(2);
+  });
+
+  it('evicts by token id', () => {
+    const c = cache();
+    c.setIfUnchanged(c.epoch, record('a'));
+    c.evict('a');
+    expect(c.get('digest-a')).toBeUndefined();
+  });
+
+  it('never stores a lookup result that raced an eviction', () => {
+    const c = cache();
+    const epoch = c.epoch; // a lookup starts…
+    c.evict('a'); // …a revoke of the same token commits and evicts…
+    c.setIfUnchanged(epoch, record('a')); // …and the lookup's stale result arrives.
+    expect(c.get('digest-a')).toBeUndefined();
+  });
+});
