@@ -105,12 +105,16 @@ export class InvalidJsonError extends PatError {
 
 /** 413 `payload_too_large`: the body is larger than the route accepts. */
 export class PayloadTooLargeError extends PatError {
-  constructor(limit: string) {
-    super('payload_too_large', 413, `The request body is larger than ${limit}.`);
+  constructor(limitBytes?: number) {
+    super(
+      'payload_too_large',
+      413,
+      limitBytes === undefined ? 'The request body is too large.' : `The request body is larger than ${limitBytes} bytes.`,
+    );
   }
 }
 
-/** 415 `unsupported_media_type`: a body was sent that is not `application/json`. */
+/** 415 `unsupported_media_type`: the JSON body's charset or content encoding is not supported. */
 export class UnsupportedMediaTypeError extends PatError {
   constructor() {
     super('unsupported_media_type', 415, 'The request body must be application/json.');

@@ -60,9 +60,10 @@ export interface PersonalAccessTokensOptions {
    */
   readonly lastUsedIntervalSeconds?: number | undefined;
   /**
-   * Called with the underlying error whenever the store fails and a request is answered 503
-   * `store_unavailable`. The error never contains a plaintext token.
-   * @default logs one line with `console.error`
+   * Called with the underlying error whenever the store fails: when a request is answered 503
+   * `store_unavailable`, and when a background write (queued `lastUsedAt` values) or an
+   * invalidation message fails. The error never contains a plaintext token.
+   * @default logs the error's message with `console.error`
    */
   readonly onStoreError?: ((error: unknown) => void) | undefined;
   /**

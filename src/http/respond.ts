@@ -25,7 +25,7 @@ function bodyParserError(error: unknown): PatError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch (error.type) {
     case 'entity.too.large':
-      return new PayloadTooLargeError(JSON_BODY_LIMIT);
+      return new PayloadTooLargeError('limit' in error && typeof error.limit === 'number' ? error.limit : undefined);
     case 'entity.parse.failed':
       return new InvalidJsonError();
     case 'charset.unsupported':

@@ -10,7 +10,8 @@ import {
   expiresAtProblem,
   expiresInDaysProblem,
   nameProblem,
-  scopesProblems,
+  scopeProblem,
+  scopesListProblem,
 } from '../service/token-input.js';
 
 function fail(problem: string | undefined): true {
@@ -54,10 +55,10 @@ export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
     checkExact(
       [
         body('name').custom((value) => fail(nameProblem(value))),
-        body('scopes').custom((value) => {
-          const problems = scopesProblems(value, config.scopes);
-          return fail(problems.length === 0 ? undefined : problems.map((p) => `${p.field} ${p.message}`).join('; '));
-        }),
+        body('scopes')
+          .custom((value) => fail(scopesListProblem(value)))
+          .bail(),
+        body('scopes.*').custom((value) => fail(scopeProblem(value, config.scopes))),
         body('expiresInDays')
           .optional()
           .custom((value) => fail(expiresInDaysProblem(value, maxLifetimeDays))),

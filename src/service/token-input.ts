@@ -47,19 +47,29 @@ export function nameProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Why `value` is not a valid list of scopes (its elements aside), or undefined. */
+export function scopesListProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be an array of scope names';
+  if (value.length === 0) return 'must name at least one scope';
+  if (value.length > SCOPES_MAX_COUNT) return `must name at most ${SCOPES_MAX_COUNT} scopes`;
+  return undefined;
+}
+
+/** Why one element of `scopes` is not a registered scope name, or undefined. */
+export function scopeProblem(value: unknown, registry: ScopeRegistry): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (!registry.has(value)) return 'is not a registered scope';
+  return undefined;
+}
+
 /** Every problem with a `scopes` value, each naming its element. */
 export function scopesProblems(value: unknown, registry: ScopeRegistry): FieldProblem[] {
-  if (!Array.isArray(value)) return [{ field: 'scopes', message: 'must be an array of scope names' }];
-  if (value.length === 0) return [{ field: 'scopes', message: 'must name at least one scope' }];
-  if (value.length > SCOPES_MAX_COUNT) {
-    return [{ field: 'scopes', message: `must name at most ${SCOPES_MAX_COUNT} scopes` }];
-  }
-  const problems: FieldProblem[] = [];
-  value.forEach((scope: unknown, index) => {
-    if (typeof scope !== 'string') problems.push({ field: `scopes[${index}]`, message: 'must be a string' });
-    else if (!registry.has(scope)) problems.push({ field: `scopes[${index}]`, message: 'is not a registered scope' });
+  const listProblem = scopesListProblem(value);
+  if (listProblem !== undefined) return [{ field: 'scopes', message: listProblem }];
+  return (value as unknown[]).flatMap((scope, index) => {
+    const problem = scopeProblem(scope, registry);
+    return problem === undefined ? [] : [{ field: `scopes[${index}]`, message: problem }];
   });
-  return problems;
 }
 
 /** Why `value` is not a valid `expiresInDays`, or undefined. */

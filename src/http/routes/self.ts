@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { TokenMissingError } from '../../errors.js';
+import { InternalError } from '../../errors.js';
 
 /**
  * `GET /self`: RFC 7662-shaped introspection of the token the request carries. Mounted behind
@@ -7,7 +7,7 @@ import { TokenMissingError } from '../../errors.js';
  */
 export const introspectSelfRoute: RequestHandler = (req, res) => {
   const context = req.pat;
-  if (!context) throw new TokenMissingError('express-pat');
+  if (!context) throw new InternalError(new Error('GET /self mounted without requireToken'));
   const { token } = context;
   res.json({
     active: true,
