@@ -10,6 +10,7 @@ const config: Config = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,
+  // One migrated PostgreSQL schema per worker: see POSTGRES_WORKER_SCHEMAS in test/support/test-env.ts.
   maxWorkers: 2,
 };
 

@@ -1,6 +1,7 @@
 /**
  * The databases every database suite runs on: `describe.each(testDatabases)` repeats a suite on
- * SQLite (a private copy of the migrated template) and on this run's PostgreSQL schema.
+ * SQLite (a private copy of the migrated template) and on PostgreSQL (this jest worker's schema,
+ * shared only with the suites that run after it in the same worker).
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../generated/sqlite/client.js';
 import { resolveDatabase, type DatabaseProvider, type DatabaseTarget } from '../../src/demo/database.js';
 import { openPrismaClient } from '../../src/demo/prisma.js';
-import { ENV } from './test-env.js';
+import { ENV, postgresWorkerUrl } from './test-env.js';
 
 /**
  * The generated client's full API. Both providers generate the same model API; the tests use the
@@ -40,11 +41,11 @@ const sqlite: TestDatabase = {
 
 const postgresql: TestDatabase = {
   provider: 'postgresql',
-  target: () => resolveDatabase(requiredEnv(ENV.postgresUrl)),
+  target: () => resolveDatabase(postgresWorkerUrl(requiredEnv(ENV.postgresSchema), Number(process.env.JEST_WORKER_ID ?? 1))),
 };
 
 /** SQLite always; PostgreSQL unless global setup found it unreachable outside CI. */
-export const testDatabases: readonly TestDatabase[] = process.env[ENV.postgresUrl] ? [sqlite, postgresql] : [sqlite];
+export const testDatabases: readonly TestDatabase[] = process.env[ENV.postgresSchema] ? [sqlite, postgresql] : [sqlite];
 
 /** A connected client for `database`; disconnect it in `afterAll`. */
 export async function connect(database: TestDatabase, target = database.target()): Promise<TestPrismaClient> {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { resolveDatabase } from '../../src/demo/database.js';
 import { applyMigrations } from '../../src/demo/migrate.js';
-import { ENV, POSTGRES_BASE_URL } from './test-env.js';
+import { ENV, POSTGRES_BASE_URL, POSTGRES_WORKER_SCHEMAS, postgresWorkerUrl } from './test-env.js';
 
 async function postgresFailure(): Promise<unknown> {
   const client = new pg.Client({ connectionString: POSTGRES_BASE_URL, connectionTimeoutMillis: 3000 });
@@ -34,10 +34,11 @@ export async function setUpRun(): Promise<void> {
 
   const failure = await postgresFailure();
   if (failure === undefined) {
-    const schemaUrl = new URL(POSTGRES_BASE_URL);
-    schemaUrl.searchParams.set('schema', `express_pat_test_${Date.now()}_${process.pid}`);
-    process.env[ENV.postgresUrl] = schemaUrl.toString();
-    migrations.push(applyMigrations(resolveDatabase(schemaUrl.toString())));
+    const runSchema = `express_pat_test_${Date.now()}_${process.pid}`;
+    process.env[ENV.postgresSchema] = runSchema;
+    for (let worker = 1; worker <= POSTGRES_WORKER_SCHEMAS; worker += 1) {
+      migrations.push(applyMigrations(resolveDatabase(postgresWorkerUrl(runSchema, worker))));
+    }
   } else if (process.env.CI === 'true') {
     throw new Error(`PostgreSQL at ${POSTGRES_BASE_URL} is unreachable, and CI=true forbids skipping it: ${String(failure)}`);
   } else {
@@ -46,14 +47,17 @@ export async function setUpRun(): Promise<void> {
   await Promise.all(migrations);
 }
 
-/** Drops this run's PostgreSQL schema and temporary files. */
+/** Drops this run's PostgreSQL schemas and temporary files. */
 export async function tearDownRun(): Promise<void> {
-  const schemaUrl = process.env[ENV.postgresUrl];
-  if (schemaUrl) {
-    const schema = new URL(schemaUrl).searchParams.get('schema') ?? '';
+  const runSchema = process.env[ENV.postgresSchema];
+  if (runSchema) {
     const client = new pg.Client({ connectionString: POSTGRES_BASE_URL });
     await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    const { rows } = await client.query<{ nspname: string }>(
+      'SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)',
+      [runSchema],
+    );
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
     await client.end();
   }
   const tempDir = process.env[ENV.tempDir];

@@ -9,8 +9,21 @@ export const POSTGRES_BASE_URL = process.env.PAT_TEST_POSTGRES_URL ?? 'postgresq
 export const ENV = {
   /** A migrated SQLite file that each suite copies. */
   sqliteTemplate: 'PAT_TEST_SQLITE_TEMPLATE',
-  /** The migrated PostgreSQL URL of this run (with `?schema=`), or unset when PostgreSQL is skipped. */
-  postgresUrl: 'PAT_TEST_POSTGRES_SCHEMA_URL',
+  /** Prefix of this run's PostgreSQL schemas, or unset when PostgreSQL is skipped. */
+  postgresSchema: 'PAT_TEST_POSTGRES_SCHEMA',
   /** Folder of this run's temporary files. */
   tempDir: 'PAT_TEST_TEMP_DIR',
 } as const;
+
+/**
+ * Each jest worker gets its own migrated schema, so suites running at the same time never see
+ * each other's rows (row counts prove that rejected requests write nothing). Matches `maxWorkers`.
+ */
+export const POSTGRES_WORKER_SCHEMAS = 2;
+
+/** The URL of worker `worker`'s schema in this run. */
+export function postgresWorkerUrl(runSchema: string, worker: number): string {
+  const url = new URL(POSTGRES_BASE_URL);
+  url.searchParams.set('schema', `${runSchema}_w${worker}`);
+  return url.toString();
+}
