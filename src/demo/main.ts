@@ -14,7 +14,15 @@ const prisma = await openPrismaClient(target);
 const { app, pat } = createDemoApp({ prisma, pepper: process.env.PAT_PEPPER });
 await pat.ready();
 
-const server = app.listen(port, () => {
+const server = app.listen(port, (error?: Error) => {
+  if (error) {
+    console.error(`express-pat demo: cannot listen on port ${port}: ${error.message}`);
+    void pat
+      .close()
+      .then(() => prisma.$disconnect())
+      .finally(() => process.exit(1));
+    return;
+  }
   const where = target.provider === 'sqlite' ? target.file : `PostgreSQL schema "${target.schema}"`;
   console.log(`express-pat demo listening on http://localhost:${port} (${where})`);
 });
