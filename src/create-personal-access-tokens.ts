@@ -1,13 +1,17 @@
 import type { ErrorRequestHandler, Router } from 'express';
-import { createTokenRouter } from './http/router.js';
+import { CachedLookup } from './cache/cached-lookup.js';
+import { createEvents, type PatEventHandler, type PatEventName } from './events.js';
+import { failureLimiter } from './http/rate-limit.js';
 import { createRequireToken, type RequireToken } from './http/require-token.js';
 import { createErrorHandler } from './http/respond.js';
+import { createTokenRouter } from './http/router.js';
 import { resolveOptions, type PersonalAccessTokensOptions } from './options.js';
 import type { ScopeInfo } from './scopes/registry.js';
-import { createTokenService, type TokenService } from './service/token-service.js';
-import { PrismaTokenStore } from './store/prisma-token-store.js';
-import { CachedLookup } from './cache/cached-lookup.js';
 import { LastUsedRecorder } from './service/last-used-recorder.js';
+import { createTokenService, type TokenService } from './service/token-service.js';
+import { guarded } from './store/guarded.js';
+import { PrismaTokenStore } from './store/prisma-token-store.js';
+import type { TokenLookup } from './store/token-store.js';
 import { tokenPattern } from './token/format.js';
 
 /** What {@link createPersonalAccessTokens} returns. */
@@ -22,18 +26,27 @@ export interface PersonalAccessTokens {
    * @example app.get('/notes', pat.requireToken(['notes:read']), (req, res) => res.json(req.pat));
    */
   readonly requireToken: RequireToken;
-  /** The token use cases without HTTP: create, list, get, revoke, rotate, verify. */
-  readonly tokens: TokenService;
   /**
    * Error handler for the app's own routes, answering in express-pat's JSON error shape
    * (`PatError`s, bad JSON bodies; anything else 500 `internal_error` without a stack trace).
    * @example app.use(pat.errorHandler); // after your routes
    */
   readonly errorHandler: ErrorRequestHandler;
+  /** The token use cases without HTTP: create, list, get, revoke, rotate, verify, prune… */
+  readonly tokens: TokenService;
   /** The registered scopes. */
   readonly scopes: readonly ScopeInfo[];
   /** Matches this app's tokens in any text (global flag), for secret scanning. */
   readonly tokenPattern: RegExp;
+  /**
+   * Subscribes to a lifecycle event (`token.created`, `token.rotated`, `token.revoked`,
+   * `token.leaked`). Handlers run after the change is committed; a failing handler is logged
+   * with `console.error` and never affects the request.
+   * @example pat.on('token.revoked', ({ tokenId, reason }) => audit.log('revoked', tokenId, reason));
+   */
+  on<E extends PatEventName>(event: E, handler: PatEventHandler<E>): void;
+  /** Removes a handler added with {@link PersonalAccessTokens.on}. */
+  off<E extends PatEventName>(event: E, handler: PatEventHandler<E>): void;
   /**
    * Stores the scope registry in the `Scope` table (done once; retried after a failure) and
    * starts listening on the `invalidation` channel. Token writes wait for the scopes anyway:
@@ -64,11 +77,17 @@ export interface PersonalAccessTokens {
  */
 export function createPersonalAccessTokens(options: PersonalAccessTokensOptions): PersonalAccessTokens {
   const config = resolveOptions(options);
-  const store = new PrismaTokenStore(config.prisma);
-  const lookup = new CachedLookup(config.lookup ?? store, config.cache, config.invalidation, config.onStoreError, () =>
+  const store = new PrismaTokenStore(config.prisma, config.storeTimeoutMs);
+  const customLookup = config.lookup;
+  const timedLookup: TokenLookup =
+    customLookup === undefined
+      ? store
+      : { findByDigests: (digests) => guarded(() => customLookup.findByDigests(digests), config.storeTimeoutMs) };
+  const lookup = new CachedLookup(timedLookup, config.cache, config.invalidation, config.onStoreError, () =>
     config.now().getTime(),
   );
   const lastUsed = new LastUsedRecorder(store, config.lastUsedIntervalMs, config.onStoreError);
+  const events = createEvents((error) => console.error('express-pat: an event handler failed', error));
   let synced: Promise<void> | undefined;
   const syncScopes = (): Promise<void> => {
     synced ??= store.syncScopes(config.scopes.list).catch((error: unknown) => {
@@ -77,15 +96,18 @@ export function createPersonalAccessTokens(options: PersonalAccessTokensOptions)
     });
     return synced;
   };
-  const tokens = createTokenService(config, { store, lookup, lastUsed, ready: syncScopes });
-  const requireToken = createRequireToken(config, tokens);
+  const tokens = createTokenService(config, { store, lookup, lastUsed, events, ready: syncScopes });
+  const tokenFailures = config.failedTokenAuthLimit === undefined ? undefined : failureLimiter(config.failedTokenAuthLimit);
+  const requireToken = createRequireToken(config, tokens, tokenFailures);
   return {
-    router: createTokenRouter(config, tokens, requireToken),
+    router: createTokenRouter(config, { service: tokens, requireToken, tokenFailures }),
     requireToken,
     errorHandler: createErrorHandler(config.onStoreError),
     tokens,
     scopes: config.scopes.list,
     tokenPattern: tokenPattern(config.prefix),
+    on: events.on,
+    off: events.off,
     async ready() {
       await Promise.all([syncScopes(), lookup.start()]);
     },

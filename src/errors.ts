@@ -167,3 +167,32 @@ export class InternalError extends PatError {
     super('internal_error', 500, 'Something went wrong.', { cause });
   }
 }
+
+/** 403 `scope_not_allowed`: the user (or the token making the request) may not grant these scopes. */
+export class ScopeNotAllowedError extends PatError {
+  constructor(scopes: readonly string[]) {
+    super('scope_not_allowed', 403, `You may not grant the scopes: ${scopes.join(', ')}.`, { details: { scopes } });
+  }
+}
+
+/** 409 `token_limit_reached`: the user has `maxTokensPerUser` active tokens already. */
+export class TokenLimitReachedError extends PatError {
+  constructor(limit: number) {
+    super('token_limit_reached', 409, `You have ${limit} active tokens, the most allowed; revoke one first.`, {
+      details: { limit },
+    });
+  }
+}
+
+/** 429 `rate_limited`: too many requests (or failed authentications) from this client. */
+export class RateLimitedError extends PatError {
+  /** Seconds until the client may try again, sent as `Retry-After`. */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('rate_limited', 429, `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
+      details: { retryAfterSeconds },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -5,12 +5,13 @@
 import './http/express-augment.js';
 
 export { createPersonalAccessTokens, type PersonalAccessTokens } from './create-personal-access-tokens.js';
-export type { Authenticate, PersonalAccessTokensOptions } from './options.js';
+export type { Authenticate, PersonalAccessTokensOptions, RateLimiterName, RateLimitSetting } from './options.js';
+export type { PatEventHandler, PatEventMap, PatEventName, RevocationReason } from './events.js';
 export { passwordAuth, hashPassword, type PasswordAuthOptions } from './auth/password-auth.js';
 export type { RequireToken } from './http/require-token.js';
 export { rejectInvalidRequest } from './http/validation.js';
 export type { ErrorBody } from './http/respond.js';
-export type { IssuedToken, PatContext, TokenMeta, TokenService } from './service/token-service.js';
+export type { ActingToken, IssuedToken, PatContext, TokenMeta, TokenService } from './service/token-service.js';
 export type { CreateTokenInput } from './service/token-input.js';
 export type { ScopeDefinition, ScopeInfo } from './scopes/registry.js';
 export type {
@@ -40,9 +41,12 @@ export {
   NotFoundError,
   PatError,
   PayloadTooLargeError,
+  RateLimitedError,
+  ScopeNotAllowedError,
   StoreUnavailableError,
   TokenExpiredError,
   TokenInvalidError,
+  TokenLimitReachedError,
   TokenMissingError,
   TokenNotActiveError,
   TokenRevokedError,

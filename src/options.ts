@@ -7,6 +7,8 @@ import type { CacheSettings } from './cache/verified-token-cache.js';
 import type { InvalidationChannel } from './cache/invalidation.js';
 import type { PatPrismaClient } from './store/prisma-client.js';
 import type { TokenLookup } from './store/token-store.js';
+import type { Store } from 'express-rate-limit';
+import { pepperOf, type Pepper } from './token/digest.js';
 import { createScopeRegistry, type ScopeDefinition, type ScopeRegistry } from './scopes/registry.js';
 import { PREFIX_PATTERN } from './token/format.js';
 
@@ -29,9 +31,10 @@ export interface PersonalAccessTokensOptions {
   /**
    * Secret key of the token digest, `HMAC-SHA-256(pepper, token)`; at least 32 characters
    * (e.g. `openssl rand -base64 32`). Required when `NODE_ENV` is `production`; elsewhere a fixed
-   * development pepper is used, with a warning.
+   * development pepper is used, with a warning. To rotate it, give a list, newest first: tokens
+   * digested with an older pepper keep working and are re-digested with the newest on first use.
    */
-  readonly pepper?: string | undefined;
+  readonly pepper?: string | readonly string[] | undefined;
   /**
    * Token prefix, so tokens are recognisable in logs and by secret scanners: a lower-case letter
    * then up to 15 lower-case letters or digits.
@@ -44,10 +47,64 @@ export interface PersonalAccessTokensOptions {
    */
   readonly authenticate?: Authenticate | undefined;
   /**
-   * Longest lifetime a token may be given, in days. Expiry is optional below this cap.
+   * Longest lifetime a token may be given, in days. Expiry is optional below this cap (see
+   * `requireExpiry`).
    * @default 366
    */
   readonly maxLifetimeDays?: number | undefined;
+  /**
+   * Whether every token must be given an expiry (`expiresInDays` or `expiresAt`).
+   * @default false
+   */
+  readonly requireExpiry?: boolean | undefined;
+  /**
+   * Most active (neither revoked nor expired) tokens one user may hold; one more is refused with
+   * 409 `token_limit_reached`.
+   * @default 10000
+   */
+  readonly maxTokensPerUser?: number | undefined;
+  /**
+   * The scopes a user may hold now (implied ones count). Tokens can only be created or rotated
+   * with these, and at every request a token's effective scopes are its own ∩ these, so a
+   * demoted user's old tokens lose the rights at once. A throwing callback answers 503.
+   * @default every registered scope
+   */
+  readonly allowedScopes?: ((userId: string) => readonly string[] | Promise<readonly string[]>) | undefined;
+  /**
+   * A registered scope that lets a Personal Access Token manage tokens over the router (e.g.
+   * `tokens:write`). Without it, only a user signed in through `authenticate` can. A token can
+   * never mint or rotate a token with scopes it lacks itself, nor one that outlives it.
+   * @default none: tokens cannot manage tokens
+   */
+  readonly managementScope?: string | undefined;
+  /**
+   * Mounts the public `POST /leaked` route, where anyone (a secret scanner, a user) can report up
+   * to 100 leaked token strings; every live one is revoked and `token.leaked` is emitted. The
+   * answer (202) never says which were real.
+   * @default false
+   */
+  readonly leakReporting?: boolean | undefined;
+  /**
+   * Per-client-IP limits (see `req.ip` and Express's `trust proxy`): `failedTokenAuth` counts
+   * failed token authentications (400/401 from the guard) and answers 429 `rate_limited` before
+   * any database lookup once it is reached; `management` counts every request to the management
+   * routes. `false` turns a limit off. `store` makes an express-rate-limit `Store` per limiter
+   * (e.g. a `rate-limit-redis` store for apps with several instances); each call must return a
+   * new store, and `name` suits a key prefix.
+   * @default failedTokenAuth 100 per 60 s, management 300 per 60 s, in memory
+   */
+  readonly rateLimits?:
+    | {
+        readonly failedTokenAuth?: RateLimitSetting | false | undefined;
+        readonly management?: RateLimitSetting | false | undefined;
+        readonly store?: ((name: RateLimiterName) => Store) | undefined;
+      }
+    | undefined;
+  /**
+   * Longest wait for one database call before answering 503 `store_unavailable`.
+   * @default 5000
+   */
+  readonly storeTimeoutMs?: number | undefined;
   /**
    * Realm named in the `WWW-Authenticate` challenge of a 401 `token_missing`.
    * @default 'express-pat'
@@ -93,14 +150,37 @@ export interface PersonalAccessTokensOptions {
   readonly now?: (() => Date) | undefined;
 }
 
+/** A limit: at most `limit` counted requests per `windowSeconds` per client. */
+export interface RateLimitSetting {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+/** Names of the limiters, passed to the `rateLimits.store` factory. */
+export type RateLimiterName = 'failed-token-auth' | 'management' | 'password-auth';
+
+/** A resolved limiter: its setting and a fresh store. */
+export interface ResolvedRateLimit extends RateLimitSetting {
+  readonly store: Store | undefined;
+}
+
 /** The resolved configuration every module reads. */
 export interface PatConfig {
   readonly prisma: PatPrismaClient;
   readonly scopes: ScopeRegistry;
-  readonly pepper: string;
+  /** Newest first. */
+  readonly peppers: readonly Pepper[];
   readonly prefix: string;
   readonly authenticate: Authenticate;
   readonly maxLifetimeDays: number;
+  readonly requireExpiry: boolean;
+  readonly maxTokensPerUser: number;
+  readonly allowedScopes: PersonalAccessTokensOptions['allowedScopes'];
+  readonly managementScope: string | undefined;
+  readonly leakReporting: boolean;
+  readonly failedTokenAuthLimit: ResolvedRateLimit | undefined;
+  readonly managementLimit: ResolvedRateLimit | undefined;
+  readonly storeTimeoutMs: number;
   readonly realm: string;
   readonly lastUsedIntervalMs: number;
   readonly onStoreError: (error: unknown) => void;
@@ -118,6 +198,13 @@ const OPTION_NAMES = [
   'prefix',
   'authenticate',
   'maxLifetimeDays',
+  'requireExpiry',
+  'maxTokensPerUser',
+  'allowedScopes',
+  'managementScope',
+  'leakReporting',
+  'rateLimits',
+  'storeTimeoutMs',
   'realm',
   'lastUsedIntervalSeconds',
   'onStoreError',
@@ -194,6 +281,36 @@ function requireMethods<T>(name: string, value: T | undefined, methods: readonly
   return value;
 }
 
+function resolvePeppers(pepper: PersonalAccessTokensOptions['pepper']): Pepper[] {
+  if (Array.isArray(pepper)) {
+    if (pepper.length === 0) throw new TypeError('express-pat: `pepper` must not be an empty list.');
+    const peppers = pepper.map((one: unknown) => pepperOf(resolvePepper(typeof one === 'string' ? one : String(one))));
+    if (new Set(peppers.map((one) => one.id)).size !== peppers.length) {
+      throw new TypeError('express-pat: `pepper` lists the same pepper twice.');
+    }
+    return peppers;
+  }
+  return [pepperOf(resolvePepper(pepper as string | undefined))];
+}
+
+function resolveRateLimit(
+  name: RateLimiterName,
+  setting: RateLimitSetting | false | undefined,
+  fallback: RateLimitSetting,
+  store: ((name: RateLimiterName) => Store) | undefined,
+): ResolvedRateLimit | undefined {
+  if (setting === false) return undefined;
+  const chosen = setting ?? fallback;
+  if (typeof chosen !== 'object' || chosen === null) {
+    throw new TypeError(`express-pat: rate limit \`${name}\` must be { limit, windowSeconds } or false.`);
+  }
+  return {
+    limit: positiveInteger(`rateLimits (${name}).limit`, chosen.limit, fallback.limit),
+    windowSeconds: positiveInteger(`rateLimits (${name}).windowSeconds`, chosen.windowSeconds, fallback.windowSeconds),
+    store: store?.(name),
+  };
+}
+
 function resolvePepper(pepper: string | undefined): string {
   if (pepper === undefined || pepper === '') {
     if (process.env.NODE_ENV === 'production') {
@@ -255,13 +372,40 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
   if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || realm.includes('"')) {
     throw new TypeError('express-pat: `realm` must be printable ASCII without double quotes.');
   }
+  const scopes = createScopeRegistry(options.scopes);
+  const { managementScope } = options;
+  if (managementScope !== undefined && !scopes.has(managementScope)) {
+    throw new TypeError(
+      `express-pat: \`managementScope\` "${String(managementScope)}" must be one of the \`scopes\`, e.g. "tokens:write": "Manage your tokens".`,
+    );
+  }
+  if (options.allowedScopes !== undefined && typeof options.allowedScopes !== 'function') {
+    throw new TypeError('express-pat: `allowedScopes` must be a function (userId) => scope names.');
+  }
+  const rateLimits = options.rateLimits ?? {};
+  if (rateLimits.store !== undefined && typeof rateLimits.store !== 'function') {
+    throw new TypeError('express-pat: `rateLimits.store` must be a function (name) => new Store(), one store per limiter.');
+  }
   return {
     prisma,
-    scopes: createScopeRegistry(options.scopes),
-    pepper: resolvePepper(options.pepper),
+    scopes,
+    peppers: resolvePeppers(options.pepper),
     prefix,
     authenticate: options.authenticate ?? readUserIdFromRequest,
     maxLifetimeDays: positiveInteger('maxLifetimeDays', options.maxLifetimeDays, 366),
+    requireExpiry: options.requireExpiry ?? false,
+    maxTokensPerUser: positiveInteger('maxTokensPerUser', options.maxTokensPerUser, 10_000),
+    allowedScopes: options.allowedScopes,
+    managementScope,
+    leakReporting: options.leakReporting ?? false,
+    failedTokenAuthLimit: resolveRateLimit(
+      'failed-token-auth',
+      rateLimits.failedTokenAuth,
+      { limit: 100, windowSeconds: 60 },
+      rateLimits.store,
+    ),
+    managementLimit: resolveRateLimit('management', rateLimits.management, { limit: 300, windowSeconds: 60 }, rateLimits.store),
+    storeTimeoutMs: positiveInteger('storeTimeoutMs', options.storeTimeoutMs, 5000),
     realm,
     lastUsedIntervalMs: positiveInteger('lastUsedIntervalSeconds', options.lastUsedIntervalSeconds, 60) * 1000,
     onStoreError:
@@ -272,6 +416,6 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
     now: options.now ?? (() => new Date()),
     cache: resolveCache(options.cache),
     invalidation: requireMethods('invalidation', options.invalidation, ['subscribe', 'publish', 'close']),
-    lookup: requireMethods('lookup', options.lookup, ['findByDigest']),
+    lookup: requireMethods('lookup', options.lookup, ['findByDigests']),
   };
 }

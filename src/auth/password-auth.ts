@@ -5,7 +5,9 @@
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.js';
-import type { Authenticate } from '../options.js';
+import type { Store } from 'express-rate-limit';
+import { failureLimiter } from '../http/rate-limit.js';
+import { didYouMean, type Authenticate, type RateLimiterName, type RateLimitSetting } from '../options.js';
 import type { PatPrismaUserClient } from '../store/prisma-client.js';
 import { findUserCredentials } from '../store/prisma-user-store.js';
 
@@ -29,7 +31,20 @@ export interface PasswordAuthOptions {
    * @default 10
    */
   readonly bcryptCost?: number | undefined;
+  /**
+   * Failed sign-ins allowed per client IP; past it, 429 `rate_limited` with `Retry-After` before
+   * any password is checked. `false` turns it off.
+   * @default { limit: 30, windowSeconds: 900 }
+   */
+  readonly failureLimit?: RateLimitSetting | false | undefined;
+  /**
+   * Makes the express-rate-limit `Store` of the failure limit (e.g. a `rate-limit-redis` store).
+   * @default in memory
+   */
+  readonly rateLimitStore?: ((name: RateLimiterName) => Store) | undefined;
 }
+
+const PASSWORD_AUTH_OPTIONS = ['prisma', 'realm', 'bcryptCost', 'failureLimit', 'rateLimitStore'];
 
 /**
  * Hashes a password for the `User.passwordHash` column.
@@ -65,21 +80,48 @@ export function passwordAuth(options: PasswordAuthOptions): Authenticate {
   if (typeof prisma !== 'object' || prisma === null || !('user' in prisma)) {
     throw new TypeError('express-pat: passwordAuth({ prisma }) needs a PrismaClient whose schema holds the User model.');
   }
+  for (const key of Object.keys(options)) {
+    if (!PASSWORD_AUTH_OPTIONS.includes(key)) {
+      throw new TypeError(`express-pat: unknown passwordAuth option \`${key}\`.${didYouMean(key, PASSWORD_AUTH_OPTIONS)}`);
+    }
+  }
   const realm = options.realm ?? 'express-pat';
+  if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || realm.includes('"')) {
+    throw new TypeError('express-pat: passwordAuth `realm` must be printable ASCII without double quotes.');
+  }
   const cost = options.bcryptCost ?? DEFAULT_BCRYPT_COST;
+  if (!Number.isInteger(cost) || cost < 4 || cost > 31) {
+    throw new TypeError('express-pat: passwordAuth `bcryptCost` must be a whole number from 4 to 31.');
+  }
   const challenge = `Basic realm="${realm}", charset="UTF-8"`;
+  const limiter =
+    options.failureLimit === false
+      ? undefined
+      : failureLimiter({
+          ...(options.failureLimit ?? { limit: 30, windowSeconds: 900 }),
+          store: options.rateLimitStore?.('password-auth'),
+        });
   let standIn: Promise<string> | undefined;
 
-  return async (req) => {
-    const credentials = readBasicCredentials(req);
-    if (!credentials) throw new UnauthenticatedError(challenge);
+  async function check(credentials: { email: string; password: string }): Promise<string | undefined> {
     const user = await findUserCredentials(prisma, credentials.email);
     if (!user?.passwordHash) {
       standIn ??= bcrypt.hash('express-pat stand-in password', cost);
       await bcrypt.compare(credentials.password, await standIn);
+      return undefined;
+    }
+    return (await bcrypt.compare(credentials.password, user.passwordHash)) ? user.id : undefined;
+  }
+
+  return async (req) => {
+    const credentials = readBasicCredentials(req);
+    if (!credentials) throw new UnauthenticatedError(challenge);
+    await limiter?.check(req);
+    const userId = await check(credentials);
+    if (userId === undefined) {
+      await limiter?.recordFailure(req);
       throw new InvalidCredentialsError(challenge);
     }
-    if (!(await bcrypt.compare(credentials.password, user.passwordHash))) throw new InvalidCredentialsError(challenge);
-    return user.id;
+    return userId;
   };
 }

@@ -23,16 +23,18 @@ export class CachedLookup implements TokenLookup {
     this.listening = channel === undefined;
   }
 
-  async findByDigest(digest: string): Promise<DigestedTokenRecord | null> {
+  async findByDigests(digests: readonly string[]): Promise<DigestedTokenRecord | null> {
     const cache = this.listening ? this.cache : undefined;
     if (cache === undefined) {
       if (this.cache !== undefined) void this.start().catch(this.onError);
-      return this.lookup.findByDigest(digest);
+      return this.lookup.findByDigests(digests);
     }
-    const hit = cache.get(digest);
-    if (hit !== undefined) return hit;
+    for (const digest of digests) {
+      const hit = cache.get(digest);
+      if (hit !== undefined) return hit;
+    }
     const epoch = cache.epoch;
-    const record = await this.lookup.findByDigest(digest);
+    const record = await this.lookup.findByDigests(digests);
     if (record !== null) cache.setIfUnchanged(epoch, record);
     return record;
   }

@@ -12,6 +12,7 @@ import { usersRouter } from './users.js';
 export const DEMO_SCOPES = {
   'notes:read': 'Read your notes',
   'notes:write': { description: 'Create and edit notes', implies: ['notes:read'] },
+  'tokens:write': 'Create, rotate and revoke your tokens with a token',
 } as const;
 
 /** Options of {@link createDemoApp}. */
@@ -34,6 +35,10 @@ export function createDemoApp(options: DemoAppOptions): { app: Express; pat: Per
     pepper: options.pepper,
     scopes: DEMO_SCOPES,
     authenticate: passwordAuth({ prisma, bcryptCost }),
+    // The opt-in features, so each can be tried with curl: tokens holding tokens:write may
+    // manage tokens, and anyone may report leaked tokens at POST /tokens/leaked.
+    managementScope: 'tokens:write',
+    leakReporting: true,
     now: options.now,
   });
 

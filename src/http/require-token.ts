@@ -1,7 +1,8 @@
-import type { RequestHandler } from 'express';
-import { InsufficientScopeError, InvalidRequestError, TokenMissingError } from '../errors.js';
+import type { Request, RequestHandler } from 'express';
+import { InsufficientScopeError, InvalidRequestError, PatError, TokenMissingError } from '../errors.js';
 import type { PatConfig } from '../options.js';
-import type { TokenService } from '../service/token-service.js';
+import type { PatContext, TokenService } from '../service/token-service.js';
+import type { FailureLimiter } from './rate-limit.js';
 import { reportAndSend } from './respond.js';
 
 /** `Bearer <b64token>` (RFC 6750 §2.1); the scheme is case-insensitive. */
@@ -17,8 +18,39 @@ function looksLikeRequest(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'headers' in value && 'method' in value;
 }
 
+/** A client error of the guard that counts as a failed authentication. */
+function isAuthenticationFailure(error: unknown): boolean {
+  return error instanceof PatError && (error.status === 400 || error.status === 401);
+}
+
+/**
+ * Reads and verifies the request's bearer token, behind the failed-authentication limit.
+ * @throws the guard's `PatError`s, `RateLimitedError` past the limit
+ */
+export async function authenticateToken(
+  req: Request,
+  config: PatConfig,
+  service: TokenService,
+  limiter: FailureLimiter | undefined,
+): Promise<PatContext> {
+  await limiter?.check(req);
+  try {
+    const header = req.headers.authorization;
+    if (header === undefined) throw new TokenMissingError(config.realm);
+    const match = BEARER_HEADER.exec(header);
+    if (!match?.[1]) throw new InvalidRequestError();
+    return await service.verify(match[1]);
+  } catch (error) {
+    // A missing header is not a failed attempt: browsers and health checks send none.
+    if (limiter !== undefined && isAuthenticationFailure(error) && !(error instanceof TokenMissingError)) {
+      await limiter.recordFailure(req);
+    }
+    throw error;
+  }
+}
+
 /** Builds `requireToken` over the verify use case. */
-export function createRequireToken(config: PatConfig, service: TokenService): RequireToken {
+export function createRequireToken(config: PatConfig, service: TokenService, limiter?: FailureLimiter): RequireToken {
   return function requireToken(...args: unknown[]): RequestHandler {
     const [scopes = []] = args;
     if (looksLikeRequest(scopes) || args.length > 1) {
@@ -39,12 +71,9 @@ export function createRequireToken(config: PatConfig, service: TokenService): Re
     return async function patRequireToken(req, res, next) {
       if (acceptedScopes !== '') res.set('X-Accepted-Scopes', acceptedScopes);
       try {
-        const header = req.headers.authorization;
-        if (header === undefined) throw new TokenMissingError(config.realm);
-        const match = BEARER_HEADER.exec(header);
-        if (!match?.[1]) throw new InvalidRequestError();
-        const context = await service.verify(match[1]);
+        const context = await authenticateToken(req, config, service, limiter);
         res.set('X-Token-Scopes', context.token.scopes.join(', '));
+        if (context.token.expiresAt !== null) res.set('X-Token-Expires-At', context.token.expiresAt.toISOString());
         if (required.some((scope) => !context.scopes.includes(scope))) {
           throw new InsufficientScopeError(required);
         }

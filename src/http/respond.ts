@@ -8,6 +8,7 @@ import {
   InvalidJsonError,
   PatError,
   PayloadTooLargeError,
+  RateLimitedError,
   StoreUnavailableError,
   UnsupportedMediaTypeError,
 } from '../errors.js';
@@ -45,6 +46,7 @@ export function toPatError(error: unknown): PatError {
 /** Sends `error` as `{ error: { code, message, details? } }` with its status and challenge. */
 export function sendError(res: Response, error: PatError): void {
   if (error.challenge !== undefined) res.set('WWW-Authenticate', error.challenge);
+  if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
   const body: ErrorBody = {
     error: {
       code: error.code,

@@ -5,8 +5,10 @@
 import type { RequestHandler } from 'express';
 import { body, checkExact, validationResult, type ValidationError } from 'express-validator';
 import { ValidationFailedError, type FieldProblem } from '../errors.js';
+import { LEAK_REPORT_MAX_TOKENS } from './routes/leaked.js';
 import type { PatConfig } from '../options.js';
 import {
+  EXPIRY_REQUIRED,
   expiresAtProblem,
   expiresInDaysProblem,
   nameProblem,
@@ -60,6 +62,11 @@ export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
           .bail(),
         body('scopes.*').custom((value) => fail(scopeProblem(value, config.scopes))),
         body('expiresInDays')
+          .custom((value, { req }) => {
+            const other: unknown = (req.body as Record<string, unknown>).expiresAt;
+            return fail(config.requireExpiry && value === undefined && other === undefined ? EXPIRY_REQUIRED : undefined);
+          }),
+        body('expiresInDays')
           .optional()
           .custom((value) => fail(expiresInDaysProblem(value, maxLifetimeDays))),
         body('expiresAt')
@@ -75,3 +82,18 @@ export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
     rejectInvalidRequest,
   ];
 }
+
+/** Validators of `POST /leaked`: 1–100 strings of at most 256 characters, nothing else. */
+export const leakReportValidators: RequestHandler[] = [
+  requireObjectBody,
+  checkExact(
+    [
+      body('tokens')
+        .isArray({ min: 1, max: LEAK_REPORT_MAX_TOKENS })
+        .withMessage(`must be an array of 1 to ${LEAK_REPORT_MAX_TOKENS} strings`),
+      body('tokens.*').isString().withMessage('must be a string').bail().isLength({ max: 256 }).withMessage('must be at most 256 characters'),
+    ],
+    { locations: ['body'] },
+  ),
+  rejectInvalidRequest,
+];

@@ -35,8 +35,13 @@ export interface ValidCreateTokenInput {
 export interface InputContext {
   readonly scopes: ScopeRegistry;
   readonly maxLifetimeDays: number;
+  /** Whether a token must be given an expiry. */
+  readonly requireExpiry: boolean;
   readonly now: Date;
 }
+
+/** The problem when no expiry is given although the app requires one. */
+export const EXPIRY_REQUIRED = 'is required: give expiresInDays or expiresAt (this app requires tokens to expire)';
 
 /** Why `value` is not a valid token name, or undefined. */
 export function nameProblem(value: unknown): string | undefined {
@@ -121,6 +126,8 @@ export function validateCreateInput(input: CreateTokenInput, context: InputConte
   } else if (expiresAt !== undefined) {
     const problem = expiresAtProblem(expiresAt, context.maxLifetimeDays, context.now);
     if (problem !== undefined) problems.push({ field: 'expiresAt', message: problem });
+  } else if (context.requireExpiry) {
+    problems.push({ field: 'expiresInDays', message: EXPIRY_REQUIRED });
   }
   if (problems.length > 0) throw new ValidationFailedError(problems);
 

@@ -1,18 +1,23 @@
 /**
- * The token use cases — create, list, get, rotate, revoke, verify — with no HTTP in sight.
- * `pat.tokens` is this service; the router and `requireToken` are thin layers over it.
+ * The token use cases — create, list, get, rotate, revoke, verify, leak reports, pruning — with
+ * no HTTP in sight. `pat.tokens` is this service; the router and `requireToken` are thin layers.
  */
+import type { CachedLookup } from '../cache/cached-lookup.js';
 import {
   NotFoundError,
+  ScopeNotAllowedError,
+  StoreUnavailableError,
   TokenExpiredError,
   TokenInvalidError,
+  TokenLimitReachedError,
   TokenNotActiveError,
   TokenRevokedError,
+  ValidationFailedError,
 } from '../errors.js';
+import type { PatEvents } from '../events.js';
 import type { PatConfig } from '../options.js';
-import type { CachedLookup } from '../cache/cached-lookup.js';
-import type { NewTokenRecord, TokenRecord, TokenStore } from '../store/token-store.js';
-import { digestToken, digestsMatch } from '../token/digest.js';
+import type { DigestedTokenRecord, NewTokenRecord, TokenRecord, TokenStore } from '../store/token-store.js';
+import { digestToken, digestsMatch, type Pepper } from '../token/digest.js';
 import { generateToken, hintOf, isWellFormedToken } from '../token/format.js';
 import type { LastUsedRecorder } from './last-used-recorder.js';
 import { validateCreateInput, type CreateTokenInput } from './token-input.js';
@@ -42,19 +47,31 @@ export interface IssuedToken extends TokenMeta {
 export interface PatContext {
   readonly tokenId: string;
   readonly userId: string;
-  /** Effective scopes: the granted ones and every scope they imply, sorted. */
+  /**
+   * Effective scopes, sorted: the granted ones and every scope they imply, limited to what
+   * `allowedScopes(userId)` grants the user now.
+   */
   readonly scopes: readonly string[];
   /** The token's own metadata (as `GET /tokens/:id` shows it). */
   readonly token: TokenMeta;
+}
+
+/**
+ * A token-management call made with a Personal Access Token instead of a signed-in user (see the
+ * `managementScope` option): what it mints can never be broader than the token it uses.
+ */
+export interface ActingToken {
+  readonly via: PatContext;
 }
 
 /** The token use cases, available as `pat.tokens`. */
 export interface TokenService {
   /**
    * Creates a token for `userId`.
-   * @throws ValidationFailedError (`validation_failed`), StoreUnavailableError (`store_unavailable`)
+   * @throws ValidationFailedError (`validation_failed`), ScopeNotAllowedError (`scope_not_allowed`),
+   * TokenLimitReachedError (`token_limit_reached`), StoreUnavailableError (`store_unavailable`)
    */
-  create(userId: string, input: CreateTokenInput): Promise<IssuedToken>;
+  create(userId: string, input: CreateTokenInput, acting?: ActingToken): Promise<IssuedToken>;
   /** The user's active tokens (neither revoked nor expired), newest first. */
   list(userId: string): Promise<TokenMeta[]>;
   /**
@@ -67,18 +84,29 @@ export interface TokenService {
    * @throws NotFoundError (`not_found`)
    */
   revoke(userId: string, id: string): Promise<void>;
+  /** Revokes every token of the user; returns how many were revoked. */
+  revokeAll(userId: string): Promise<number>;
   /**
    * Issues a new token with the same name, scopes and lifetime, and revokes the old one in the
    * same transaction.
-   * @throws NotFoundError (`not_found`), TokenNotActiveError (`token_not_active`)
+   * @throws NotFoundError (`not_found`), TokenNotActiveError (`token_not_active`),
+   * ScopeNotAllowedError (`scope_not_allowed`)
    */
-  rotate(userId: string, id: string): Promise<IssuedToken>;
+  rotate(userId: string, id: string, acting?: ActingToken): Promise<IssuedToken>;
   /**
    * Checks a presented token: format and checksum first (no database), then one indexed lookup
    * by digest (or a cache hit). Queues `lastUsedAt`, written at most once per token per interval.
+   * A token digested with an older pepper is re-digested with the newest.
    * @throws TokenInvalidError, TokenExpiredError, TokenRevokedError, StoreUnavailableError
    */
   verify(token: string): Promise<PatContext>;
+  /**
+   * Revokes every live token among `tokens` (strings found in a leak), without telling which
+   * were real. Emits `token.leaked` for each.
+   */
+  reportLeaked(tokens: readonly string[]): Promise<void>;
+  /** Deletes tokens that expired more than `olderThanDays` ago (default 0); returns how many. */
+  pruneExpired(options?: { readonly olderThanDays?: number }): Promise<number>;
 }
 
 function toMeta(record: TokenRecord): TokenMeta {
@@ -94,41 +122,110 @@ function toMeta(record: TokenRecord): TokenMeta {
   };
 }
 
+const DAY_MS = 86_400_000;
+
 /** What the service is built from. */
 export interface TokenServiceDependencies {
   readonly store: TokenStore;
   /** The verify path's lookup (the cache in front of the store, or a driver-level lookup). */
   readonly lookup: CachedLookup;
   readonly lastUsed: LastUsedRecorder;
+  readonly events: PatEvents;
   /** Resolves once the scope registry is stored; every write waits for it. */
   readonly ready: () => Promise<void>;
 }
 
 /** Builds the service. */
 export function createTokenService(config: PatConfig, dependencies: TokenServiceDependencies): TokenService {
-  const { scopes: registry, pepper, prefix, now } = config;
-  const { store, lookup, lastUsed, ready } = dependencies;
+  const { scopes: registry, peppers, prefix, now } = config;
+  const { store, lookup, lastUsed, events, ready } = dependencies;
+  const newestPepper: Pepper | undefined = peppers[0];
+  if (newestPepper === undefined) throw new TypeError('express-pat: at least one pepper is required.');
+  const newest: Pepper = newestPepper;
+  const everyScope: ReadonlySet<string> = new Set(registry.list.map((scope) => scope.name));
+
   const withLatestUse = (record: TokenRecord): TokenMeta => ({
     ...toMeta(record),
     lastUsedAt: lastUsed.latest(record.id, record.lastUsedAt),
   });
 
-  function issue(fields: Omit<NewTokenRecord, 'digest' | 'hint'>): { token: string; record: NewTokenRecord } {
+  function issue(fields: Omit<NewTokenRecord, 'digest' | 'hint' | 'pepperId'>): { token: string; record: NewTokenRecord } {
     const token = generateToken(prefix);
-    return { token, record: { ...fields, digest: digestToken(pepper, token), hint: hintOf(prefix, token) } };
+    return {
+      token,
+      record: { ...fields, digest: digestToken(newest.secret, token), pepperId: newest.id, hint: hintOf(prefix, token) },
+    };
+  }
+
+  /** The scopes `userId` may hold now (implied ones included). A failing callback fails closed. */
+  async function scopesOfUser(userId: string): Promise<ReadonlySet<string>> {
+    if (config.allowedScopes === undefined) return everyScope;
+    try {
+      return registry.expand(await config.allowedScopes(userId));
+    } catch (error) {
+      throw new StoreUnavailableError(error);
+    }
+  }
+
+  /** Throws unless every scope in `requested` may be granted by this user (and acting token). */
+  async function assertGrantable(userId: string, requested: readonly string[], acting?: ActingToken): Promise<void> {
+    const allowed = await scopesOfUser(userId);
+    const limit = acting?.via.scopes;
+    const refused = requested.filter((scope) => !allowed.has(scope) || (limit !== undefined && !limit.includes(scope)));
+    if (refused.length > 0) throw new ScopeNotAllowedError(refused);
+  }
+
+  /** A token minted through another token may not outlive it. */
+  function assertWithinActingExpiry(expiresAt: Date | null, acting?: ActingToken): void {
+    const limit = acting?.via.token.expiresAt;
+    if (limit === undefined || limit === null) return;
+    if (expiresAt === null || expiresAt.getTime() > limit.getTime()) {
+      throw new ValidationFailedError([
+        { field: 'expiresAt', message: `must not be later than the expiry of the token making the request (${limit.toISOString()})` },
+      ]);
+    }
+  }
+
+  async function revokeAndAnnounce(record: TokenRecord, reason: 'user' | 'leak', at: Date): Promise<boolean> {
+    const outcome = await store.revoke(record.userId, record.id, at);
+    if (outcome === 'not_found') throw new NotFoundError();
+    if (outcome !== 'revoked') return false;
+    await lookup.invalidate([record.id]);
+    events.emit('token.revoked', { tokenId: record.id, userId: record.userId, reason });
+    return true;
+  }
+
+  /** Finds the token for a presented string, with the index of the pepper that matched. */
+  async function findPresented(presented: string): Promise<{ record: DigestedTokenRecord; digests: string[]; pepperIndex: number }> {
+    if (!isWellFormedToken(prefix, presented)) throw new TokenInvalidError();
+    const digests = peppers.map((pepper) => digestToken(pepper.secret, presented));
+    const record = await lookup.findByDigests(digests);
+    if (!record) throw new TokenInvalidError();
+    const pepperIndex = digests.findIndex((digest) => digestsMatch(record.digest, digest));
+    const pepper = peppers[pepperIndex];
+    if (pepper === undefined || (record.pepperId !== null && record.pepperId !== pepper.id)) throw new TokenInvalidError();
+    return { record, digests, pepperIndex };
   }
 
   return {
-    async create(userId, input) {
+    async create(userId, input, acting) {
       const createdAt = now();
       const valid = validateCreateInput(input, {
         scopes: registry,
         maxLifetimeDays: config.maxLifetimeDays,
+        requireExpiry: config.requireExpiry,
         now: createdAt,
       });
+      assertWithinActingExpiry(valid.expiresAt, acting);
       await ready();
+      await assertGrantable(userId, valid.scopes, acting);
+      if ((await store.countActive(userId, createdAt)) >= config.maxTokensPerUser) {
+        throw new TokenLimitReachedError(config.maxTokensPerUser);
+      }
       const { token, record } = issue({ userId, ...valid, createdAt });
-      return { token, ...toMeta(await store.insert(record)) };
+      const created = await store.insert(record);
+      events.emit('token.created', { tokenId: created.id, userId, name: created.name, scopes: created.scopes });
+      return { token, ...toMeta(created) };
     },
 
     async list(userId) {
@@ -142,49 +239,78 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     },
 
     async revoke(userId, id) {
-      const outcome = await store.revoke(userId, id, now());
-      if (outcome === 'not_found') throw new NotFoundError();
-      if (outcome === 'revoked') await lookup.invalidate([id]);
+      const record = await store.findOwned(userId, id);
+      if (!record) throw new NotFoundError();
+      await revokeAndAnnounce(record, 'user', now());
     },
 
-    async rotate(userId, id) {
+    async revokeAll(userId) {
+      const ids = await store.revokeAll(userId, now());
+      await lookup.invalidate(ids);
+      for (const tokenId of ids) events.emit('token.revoked', { tokenId, userId, reason: 'revoke_all' });
+      return ids.length;
+    },
+
+    async rotate(userId, id, acting) {
       await ready();
+      const current = await store.findOwned(userId, id);
+      if (!current) throw new NotFoundError();
+      await assertGrantable(userId, current.scopes, acting);
       const rotatedAt = now();
+      const lifetimeMs = current.expiresAt === null ? null : current.expiresAt.getTime() - current.createdAt.getTime();
+      const expiresAt = lifetimeMs === null ? null : new Date(rotatedAt.getTime() + Math.min(lifetimeMs, config.maxLifetimeDays * DAY_MS));
+      assertWithinActingExpiry(expiresAt, acting);
       let token = '';
       const outcome = await store.rotate(userId, id, rotatedAt, (old) => {
-        const lifetimeMs = old.expiresAt === null ? null : old.expiresAt.getTime() - old.createdAt.getTime();
-        const issued = issue({
-          userId,
-          name: old.name,
-          scopes: old.scopes,
-          createdAt: rotatedAt,
-          expiresAt: lifetimeMs === null ? null : new Date(rotatedAt.getTime() + lifetimeMs),
-        });
+        const issued = issue({ userId, name: old.name, scopes: old.scopes, createdAt: rotatedAt, expiresAt });
         token = issued.token;
         return issued.record;
       });
       if (outcome.status === 'not_found') throw new NotFoundError();
       if (outcome.status === 'not_active') throw new TokenNotActiveError();
       await lookup.invalidate([id]);
+      events.emit('token.revoked', { tokenId: id, userId, reason: 'rotation' });
+      events.emit('token.rotated', { tokenId: outcome.successor.id, previousTokenId: id, userId });
       return { token, ...toMeta(outcome.successor) };
     },
 
     async verify(presented) {
-      if (!isWellFormedToken(prefix, presented)) throw new TokenInvalidError();
-      const digest = digestToken(pepper, presented);
-      const record = await lookup.findByDigest(digest);
-      if (!record || !digestsMatch(record.digest, digest)) throw new TokenInvalidError();
+      const { record, digests, pepperIndex } = await findPresented(presented);
       if (record.revokedAt !== null) throw new TokenRevokedError();
       const at = now();
       if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) throw new TokenExpiredError();
-
+      if (pepperIndex > 0) {
+        await store.redigest(record.id, record.digest, { digest: digests[0] ?? '', pepperId: newest.id });
+        await lookup.invalidate([record.id]);
+      }
+      const allowed = await scopesOfUser(record.userId);
       const lastUsedAt = lastUsed.record(record.id, at, record.lastUsedAt);
       return {
         tokenId: record.id,
         userId: record.userId,
-        scopes: [...registry.expand(record.scopes)].sort(),
+        scopes: [...registry.expand(record.scopes)].filter((scope) => allowed.has(scope)).sort(),
         token: { ...toMeta(record), lastUsedAt },
       };
+    },
+
+    async reportLeaked(tokens) {
+      const at = now();
+      for (const presented of new Set(tokens)) {
+        if (!isWellFormedToken(prefix, presented)) continue;
+        const record = await store.findByDigests(peppers.map((pepper) => digestToken(pepper.secret, presented)));
+        if (record === null || record.revokedAt !== null) continue;
+        if (await revokeAndAnnounce(record, 'leak', at)) {
+          events.emit('token.leaked', { tokenId: record.id, userId: record.userId });
+        }
+      }
+    },
+
+    async pruneExpired(options = {}) {
+      const olderThanDays = options.olderThanDays ?? 0;
+      if (!Number.isFinite(olderThanDays) || olderThanDays < 0) {
+        throw new TypeError('express-pat: pruneExpired({ olderThanDays }) takes a number of days ≥ 0.');
+      }
+      return store.deleteExpired(new Date(now().getTime() - olderThanDays * DAY_MS));
     },
   };
 }

@@ -10,6 +10,7 @@ export const TOKEN_SELECT = {
   userId: true,
   name: true,
   digest: true,
+  pepperId: true,
   hint: true,
   createdAt: true,
   expiresAt: true,
@@ -24,6 +25,7 @@ export interface TokenRow {
   userId: string;
   name: string;
   digest: string;
+  pepperId: string | null;
   hint: string;
   createdAt: Date;
   expiresAt: Date | null;
@@ -36,7 +38,8 @@ type DateFilter = Date | null | { lt: Date } | { gt: Date };
 
 /** Filters the store uses on `PersonalAccessToken`. */
 export interface TokenWhere {
-  id?: string;
+  id?: string | { in: string[] };
+  digest?: string | { in: string[] };
   userId?: string;
   revokedAt?: null;
   expiresAt?: DateFilter;
@@ -51,6 +54,7 @@ export interface PatTokenDelegate {
       userId: string;
       name: string;
       digest: string;
+      pepperId: string;
       hint: string;
       createdAt: Date;
       expiresAt: Date | null;
@@ -58,17 +62,19 @@ export interface PatTokenDelegate {
     };
     select: typeof TOKEN_SELECT;
   }): PromiseLike<TokenRow>;
-  findUnique(args: { where: { digest: string }; select: typeof TOKEN_SELECT }): PromiseLike<TokenRow | null>;
   findFirst(args: { where: { id: string; userId: string }; select: typeof TOKEN_SELECT }): PromiseLike<TokenRow | null>;
   findMany(args: {
     where: TokenWhere;
-    orderBy: Array<{ createdAt: 'desc' } | { id: 'desc' }>;
+    orderBy?: Array<{ createdAt: 'desc' } | { id: 'desc' }>;
+    take?: number;
     select: typeof TOKEN_SELECT;
   }): PromiseLike<TokenRow[]>;
   updateMany(args: {
     where: TokenWhere;
-    data: { revokedAt?: Date; lastUsedAt?: Date };
+    data: { revokedAt?: Date; lastUsedAt?: Date; digest?: string; pepperId?: string };
   }): PromiseLike<{ count: number }>;
+  count(args: { where: TokenWhere }): PromiseLike<number>;
+  deleteMany(args: { where: TokenWhere }): PromiseLike<{ count: number }>;
 }
 
 /** The `Scope` delegate methods express-pat calls. */

@@ -17,6 +17,7 @@ function toRecord(row: TokenRow): DigestedTokenRecord {
     userId: row.userId,
     name: row.name,
     digest: row.digest,
+    pepperId: row.pepperId,
     hint: row.hint,
     scopes: row.scopes.map((link) => link.scope.name),
     createdAt: row.createdAt,
@@ -32,6 +33,7 @@ function toCreateArgs(token: NewTokenRecord) {
       userId: token.userId,
       name: token.name,
       digest: token.digest,
+      pepperId: token.pepperId,
       hint: token.hint,
       createdAt: token.createdAt,
       expiresAt: token.expiresAt,
@@ -43,10 +45,20 @@ function toCreateArgs(token: NewTokenRecord) {
 
 /** {@link TokenStore} on a Prisma client (any provider Prisma supports). */
 export class PrismaTokenStore implements TokenStore {
-  constructor(private readonly prisma: PatPrismaClient) {}
+  /**
+   * @param timeoutMs every call that has not settled by then fails with `StoreUnavailableError`.
+   */
+  constructor(
+    private readonly prisma: PatPrismaClient,
+    private readonly timeoutMs?: number,
+  ) {}
+
+  private run<T>(operation: () => PromiseLike<T>): Promise<T> {
+    return guarded(operation, this.timeoutMs);
+  }
 
   async syncScopes(scopes: readonly StoredScope[]): Promise<void> {
-    await guarded(async () => {
+    await this.run(async () => {
       for (const { name, description } of scopes) {
         await this.prisma.scope.upsert({
           where: { name },
@@ -59,25 +71,25 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async insert(token: NewTokenRecord): Promise<TokenRecord> {
-    return toRecord(await guarded(() => this.prisma.personalAccessToken.create(toCreateArgs(token))));
+    return toRecord(await this.run(() => this.prisma.personalAccessToken.create(toCreateArgs(token))));
   }
 
-  async findByDigest(digest: string): Promise<DigestedTokenRecord | null> {
-    const row = await guarded(() =>
-      this.prisma.personalAccessToken.findUnique({ where: { digest }, select: TOKEN_SELECT }),
+  async findByDigests(digests: readonly string[]): Promise<DigestedTokenRecord | null> {
+    const [row] = await this.run(() =>
+      this.prisma.personalAccessToken.findMany({ where: { digest: { in: [...digests] } }, take: 1, select: TOKEN_SELECT }),
     );
     return row ? toRecord(row) : null;
   }
 
   async findOwned(userId: string, id: string): Promise<TokenRecord | null> {
-    const row = await guarded(() =>
+    const row = await this.run(() =>
       this.prisma.personalAccessToken.findFirst({ where: { id, userId }, select: TOKEN_SELECT }),
     );
     return row ? toRecord(row) : null;
   }
 
   async listActive(userId: string, now: Date): Promise<TokenRecord[]> {
-    const rows = await guarded(() =>
+    const rows = await this.run(() =>
       this.prisma.personalAccessToken.findMany({
         where: { userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -88,7 +100,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async revoke(userId: string, id: string, now: Date): Promise<RevokeOutcome> {
-    return guarded(async () => {
+    return this.run(async () => {
       const { count } = await this.prisma.personalAccessToken.updateMany({
         where: { id, userId, revokedAt: null },
         data: { revokedAt: now },
@@ -99,13 +111,51 @@ export class PrismaTokenStore implements TokenStore {
     });
   }
 
+  async revokeAll(userId: string, now: Date): Promise<string[]> {
+    return this.run(async () => {
+      const rows = await this.prisma.personalAccessToken.findMany({
+        where: { userId, revokedAt: null },
+        select: TOKEN_SELECT,
+      });
+      const ids = rows.map((row) => row.id);
+      if (ids.length > 0) {
+        await this.prisma.personalAccessToken.updateMany({
+          where: { id: { in: ids }, revokedAt: null },
+          data: { revokedAt: now },
+        });
+      }
+      return ids;
+    });
+  }
+
+  async countActive(userId: string, now: Date): Promise<number> {
+    return this.run(() =>
+      this.prisma.personalAccessToken.count({
+        where: { userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      }),
+    );
+  }
+
+  async deleteExpired(before: Date): Promise<number> {
+    const { count } = await this.run(() =>
+      this.prisma.personalAccessToken.deleteMany({ where: { expiresAt: { lt: before } } }),
+    );
+    return count;
+  }
+
+  async redigest(id: string, from: string, to: { digest: string; pepperId: string }): Promise<void> {
+    await this.run(() =>
+      this.prisma.personalAccessToken.updateMany({ where: { id, digest: from }, data: to }),
+    );
+  }
+
   async rotate(
     userId: string,
     id: string,
     now: Date,
     makeSuccessor: (old: TokenRecord) => NewTokenRecord,
   ): Promise<RotateOutcome> {
-    return guarded(() =>
+    return this.run(() =>
       this.prisma.$transaction(async (tx): Promise<RotateOutcome> => {
         const row = await tx.personalAccessToken.findFirst({ where: { id, userId }, select: TOKEN_SELECT });
         if (!row) return { status: 'not_found' };
@@ -126,7 +176,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async recordLastUses(uses: readonly LastUse[]): Promise<void> {
-    await guarded(async () => {
+    await this.run(async () => {
       for (const { id, at } of uses) {
         await this.prisma.personalAccessToken.updateMany({
           where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] },

@@ -24,6 +24,8 @@ export interface TokenRecord {
 /** A stored token found by its digest, for verification. */
 export interface DigestedTokenRecord extends TokenRecord {
   readonly digest: string;
+  /** Id of the pepper that made `digest`; null for digests older than pepper ids. */
+  readonly pepperId: string | null;
 }
 
 /** What the service asks the store to insert. */
@@ -31,6 +33,7 @@ export interface NewTokenRecord {
   readonly userId: string;
   readonly name: string;
   readonly digest: string;
+  readonly pepperId: string;
   readonly hint: string;
   readonly scopes: readonly string[];
   readonly createdAt: Date;
@@ -54,8 +57,11 @@ export type RotateOutcome =
 
 /** The hot-path query alone, so a faster driver-level implementation can replace it. */
 export interface TokenLookup {
-  /** The token with this digest, or null. One indexed query, scopes included. */
-  findByDigest(digest: string): Promise<DigestedTokenRecord | null>;
+  /**
+   * The token whose digest is one of `digests` (one per configured pepper, newest first), or
+   * null. One indexed query, scopes included.
+   */
+  findByDigests(digests: readonly string[]): Promise<DigestedTokenRecord | null>;
 }
 
 /** A timestamp to write into a token's `lastUsedAt`. */
@@ -75,6 +81,14 @@ export interface TokenStore extends TokenLookup {
   listActive(userId: string, now: Date): Promise<TokenRecord[]>;
   /** Sets `revokedAt = now` on the user's token unless it is already revoked. */
   revoke(userId: string, id: string, now: Date): Promise<RevokeOutcome>;
+  /** Revokes every token of the user that is not revoked yet; returns their ids. */
+  revokeAll(userId: string, now: Date): Promise<string[]>;
+  /** How many of the user's tokens are neither revoked nor expired at `now`. */
+  countActive(userId: string, now: Date): Promise<number>;
+  /** Deletes tokens that expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+  /** Replaces a token's digest (after a pepper rotation), unless it changed meanwhile. */
+  redigest(id: string, from: string, to: { digest: string; pepperId: string }): Promise<void>;
   /**
    * In one transaction: revokes the user's token if it is still active at `now`, and inserts
    * `successor` (built from the old record by `makeSuccessor`). Of two concurrent rotations of one

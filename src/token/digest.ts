@@ -16,3 +16,14 @@ export function digestsMatch(expected: string, actual: string): boolean {
   const b = Buffer.from(actual);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** A pepper and its non-secret id, recorded next to each digest it made. */
+export interface Pepper {
+  readonly id: string;
+  readonly secret: string;
+}
+
+/** The non-secret id of a pepper: 12 characters of a keyed hash, which reveal nothing of it. */
+export function pepperOf(secret: string): Pepper {
+  return { id: createHmac('sha256', secret).update('express-pat pepper id').digest('base64url').slice(0, 12), secret };
+}

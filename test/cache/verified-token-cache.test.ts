@@ -5,6 +5,7 @@ function record(id: string): DigestedTokenRecord {
   return {
     id,
     digest: `digest-${id}`,
+    pepperId: null,
     userId: 'u',
     name: id,
     hint: 'pat_abcd',

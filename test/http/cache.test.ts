@@ -21,9 +21,9 @@ describe.each(testDatabases)('verified-token cache on $provider', (database) => 
     clock = createTestClock();
     const store = new PrismaTokenStore(prisma);
     const counting: TokenLookup = {
-      findByDigest: (digest) => {
+      findByDigests: (digests) => {
         lookups += 1;
-        return store.findByDigest(digest);
+        return store.findByDigests(digests);
       },
     };
     ({ app, pat } = createTestApp(prisma, { now: clock.now, cache: { ttlSeconds: 60 }, lookup: counting }));

@@ -39,8 +39,8 @@ describe.each(testDatabases)('driver lookups on $provider', (database) => {
     await pat.tokens.revoke(userId, created.id);
     const digest = digestToken(TEST_PEPPER, created.token);
 
-    const viaPrisma = await new PrismaTokenStore(prisma).findByDigest(digest);
-    const viaDriver = await lookup.findByDigest(digest);
+    const viaPrisma = await new PrismaTokenStore(prisma).findByDigests([digest]);
+    const viaDriver = await lookup.findByDigests([digest]);
     expect(viaDriver).not.toBeNull();
     expect({ ...viaDriver, scopes: [...(viaDriver?.scopes ?? [])].sort() }).toEqual({
       ...viaPrisma,
@@ -51,6 +51,13 @@ describe.each(testDatabases)('driver lookups on $provider', (database) => {
   });
 
   it('answers null for an unknown digest', async () => {
-    expect(await lookup.findByDigest(digestToken(TEST_PEPPER, 'pat_unknown'))).toBeNull();
+    expect(await lookup.findByDigests([digestToken(TEST_PEPPER, 'pat_unknown')])).toBeNull();
+  });
+
+  it('finds a token by any of several digests (one per pepper)', async () => {
+    const { pat } = createTestApp(prisma);
+    const created = await pat.tokens.create(await createUser(prisma), { name: 'two peppers', scopes: ['notes:read'] });
+    const found = await lookup.findByDigests([digestToken('another-pepper-another-pepper-1234', created.token), digestToken(TEST_PEPPER, created.token)]);
+    expect(found?.id).toBe(created.id);
   });
 });

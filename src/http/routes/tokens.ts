@@ -1,11 +1,19 @@
-/** The routes where a signed-in user manages their own tokens. */
+/** The routes where a signed-in user (or a token with `managementScope`) manages their tokens. */
 import type { Request, RequestHandler, Response } from 'express';
+import { InsufficientScopeError, UnauthenticatedError } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
-import type { IssuedToken, TokenMeta, TokenService } from '../../service/token-service.js';
-import { UnauthenticatedError } from '../../errors.js';
+import type { ActingToken, IssuedToken, TokenMeta, TokenService } from '../../service/token-service.js';
 import { authenticatedUserId } from '../authenticate-user.js';
+import type { FailureLimiter } from '../rate-limit.js';
+import { authenticateToken } from '../require-token.js';
 
-type UserHandler = (req: Request, res: Response, userId: string) => Promise<void>;
+/** Who is managing tokens: a signed-in user, or a token acting for its user. */
+interface Manager {
+  readonly userId: string;
+  readonly acting?: ActingToken;
+}
+
+type ManagerHandler = (req: Request, res: Response, manager: Manager) => Promise<void>;
 
 /** The `:id` route parameter (Express 5 types allow arrays for wildcard params). */
 function idParam(req: Request): string {
@@ -35,49 +43,64 @@ function sendIssued(req: Request, res: Response, issued: IssuedToken): void {
 }
 
 /**
- * Handlers of the user-managed routes. `authenticate` runs first on each of them, before any body
- * is parsed, so an anonymous caller learns nothing but 401.
+ * Handlers of the management routes. `requireManager` runs first on each of them, before any
+ * body is parsed, so an anonymous caller learns nothing but 401.
  */
-export function tokenRoutes(config: PatConfig, service: TokenService) {
-  const users = new WeakMap<Request, string>();
+export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailures: FailureLimiter | undefined) {
+  const managers = new WeakMap<Request, Manager>();
 
-  /** Middleware: resolves the signed-in user, or answers 401 `unauthenticated`. */
-  const requireUser: RequestHandler = async (req, _res, next) => {
-    users.set(req, await authenticatedUserId(req, config));
+  async function resolveManager(req: Request): Promise<Manager> {
+    const { managementScope } = config;
+    if (managementScope !== undefined && /^bearer /i.test(req.headers.authorization ?? '')) {
+      const via = await authenticateToken(req, config, service, tokenFailures);
+      if (!via.scopes.includes(managementScope)) throw new InsufficientScopeError([managementScope]);
+      return { userId: via.userId, acting: { via } };
+    }
+    return { userId: await authenticatedUserId(req, config) };
+  }
+
+  /** Middleware: resolves who manages tokens, or answers 401/403. */
+  const requireManager: RequestHandler = async (req, _res, next) => {
+    managers.set(req, await resolveManager(req));
     next();
   };
 
-  /** Runs `handler` with the user `requireUser` resolved. */
-  const forUser =
-    (handler: UserHandler): RequestHandler =>
+  /** Runs `handler` with the manager `requireManager` resolved. */
+  const asManager =
+    (handler: ManagerHandler): RequestHandler =>
     async (req, res) => {
-      const userId = users.get(req);
-      if (userId === undefined) throw new UnauthenticatedError();
-      await handler(req, res, userId);
+      const manager = managers.get(req);
+      if (manager === undefined) throw new UnauthenticatedError();
+      await handler(req, res, manager);
     };
 
   return {
-    requireUser,
+    requireManager,
     /** `POST /`: 201 `{ token, ...meta }`. Body validated before this runs. */
-    create: forUser(async (req, res, userId) => {
-      sendIssued(req, res, await service.create(userId, req.body as Parameters<TokenService['create']>[1]));
+    create: asManager(async (req, res, { userId, acting }) => {
+      sendIssued(req, res, await service.create(userId, req.body as Parameters<TokenService['create']>[1], acting));
     }),
     /** `GET /`: 200 `{ tokens: [meta] }`, the caller's active tokens, newest first. */
-    list: forUser(async (_req, res, userId) => {
+    list: asManager(async (_req, res, { userId }) => {
       res.json({ tokens: (await service.list(userId)).map(metaBody) });
     }),
+    /** `DELETE /`: 204; revokes every token of the caller. */
+    revokeAll: asManager(async (_req, res, { userId }) => {
+      await service.revokeAll(userId);
+      res.status(204).end();
+    }),
     /** `GET /:id`: 200 `meta`, or 404 `not_found`. */
-    show: forUser(async (req, res, userId) => {
+    show: asManager(async (req, res, { userId }) => {
       res.json(metaBody(await service.get(userId, idParam(req))));
     }),
     /** `DELETE /:id`: 204; the token stops working at once. */
-    revoke: forUser(async (req, res, userId) => {
+    revoke: asManager(async (req, res, { userId }) => {
       await service.revoke(userId, idParam(req));
       res.status(204).end();
     }),
     /** `POST /:id/rotate`: 201 `{ token, ...meta }` of the successor. */
-    rotate: forUser(async (req, res, userId) => {
-      sendIssued(req, res, await service.rotate(userId, idParam(req)));
+    rotate: asManager(async (req, res, { userId, acting }) => {
+      sendIssued(req, res, await service.rotate(userId, idParam(req), acting));
     }),
   };
 }

@@ -1,6 +1,6 @@
 import { guarded } from '../guarded.js';
 import type { TokenLookup } from '../token-store.js';
-import { lookupSelect, recordFromRows, type LookupRow } from './rows.js';
+import { lookupQuery, recordFromRows, type LookupRow } from './rows.js';
 
 /** The part of a `pg.Pool` (or `pg.Client`) the lookup uses. */
 export interface PgQueryable {
@@ -16,11 +16,20 @@ export interface PgQueryable {
  * @example createPersonalAccessTokens({ prisma, scopes, lookup: postgresTokenLookup(pool) });
  */
 export function postgresTokenLookup(pool: PgQueryable): TokenLookup {
-  const text = `${lookupSelect((column) => `(${column} AT TIME ZONE 'UTC')`)}$1`;
+  const texts = new Map<number, string>();
+  const textFor = (count: number): string => {
+    let text = texts.get(count);
+    if (text === undefined) {
+      text = lookupQuery(count, (column) => `(${column} AT TIME ZONE 'UTC')`, (index) => `$${index + 1}`);
+      texts.set(count, text);
+    }
+    return text;
+  };
   return {
-    findByDigest: (digest) =>
+    findByDigests: (digests) =>
       guarded(async () => {
-        const { rows } = await pool.query({ name: 'express-pat-find-token-by-digest', text, values: [digest] });
+        const name = `express-pat-find-token-by-${digests.length}-digests`;
+        const { rows } = await pool.query({ name, text: textFor(digests.length), values: [...digests] });
         return recordFromRows(rows as LookupRow[]);
       }),
   };

@@ -6,6 +6,7 @@ export interface LookupRow {
   userId: string;
   name: string;
   digest: string;
+  pepperId: string | null;
   hint: string;
   createdAt: Date | string;
   expiresAt: Date | string | null;
@@ -26,6 +27,7 @@ export function recordFromRows(rows: readonly LookupRow[]): DigestedTokenRecord 
     userId: first.userId,
     name: first.name,
     digest: first.digest,
+    pepperId: first.pepperId,
     hint: first.hint,
     scopes: rows.flatMap((row) => (row.scope === null ? [] : [row.scope])),
     createdAt: toDate(first.createdAt),
@@ -35,14 +37,18 @@ export function recordFromRows(rows: readonly LookupRow[]): DigestedTokenRecord 
   };
 }
 
-/** The lookup query up to its parameter placeholder; `date` wraps each timestamp column. */
-export function lookupSelect(date: (column: string) => string): string {
-  return `SELECT t."id", t."userId", t."name", t."digest", t."hint",
+/**
+ * The lookup query for `count` digests; `date` wraps each timestamp column and `placeholder(i)`
+ * names the i-th parameter (0-based).
+ */
+export function lookupQuery(count: number, date: (column: string) => string, placeholder: (index: number) => string): string {
+  const parameters = Array.from({ length: count }, (_, index) => placeholder(index)).join(', ');
+  return `SELECT t."id", t."userId", t."name", t."digest", t."pepperId", t."hint",
        ${date('t."createdAt"')} AS "createdAt", ${date('t."expiresAt"')} AS "expiresAt",
        ${date('t."lastUsedAt"')} AS "lastUsedAt", ${date('t."revokedAt"')} AS "revokedAt",
        s."name" AS "scope"
   FROM "PersonalAccessToken" t
   LEFT JOIN "PersonalAccessTokenScope" l ON l."tokenId" = t."id"
   LEFT JOIN "Scope" s ON s."id" = l."scopeId"
- WHERE t."digest" = `;
+ WHERE t."digest" IN (${parameters})`;
 }

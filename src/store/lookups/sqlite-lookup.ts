@@ -1,6 +1,6 @@
 import { guarded } from '../guarded.js';
 import type { TokenLookup } from '../token-store.js';
-import { lookupSelect, recordFromRows, type LookupRow } from './rows.js';
+import { lookupQuery, recordFromRows, type LookupRow } from './rows.js';
 
 /** The part of a better-sqlite3 `Database` the lookup uses. */
 export interface SqliteDatabase {
@@ -16,8 +16,19 @@ export interface SqliteDatabase {
  * createPersonalAccessTokens({ prisma, scopes, lookup: sqliteTokenLookup(new Database('app.db', { readonly: true })) });
  */
 export function sqliteTokenLookup(database: SqliteDatabase): TokenLookup {
-  const statement = database.prepare(`${lookupSelect((column) => column)}?`);
+  /** One prepared statement per number of digests (one per configured pepper). */
+  const statements = new Map<number, ReturnType<SqliteDatabase['prepare']>>();
+  const statementFor = (count: number) => {
+    let statement = statements.get(count);
+    if (statement === undefined) {
+      statement = database.prepare(lookupQuery(count, (column) => column, () => '?'));
+      statements.set(count, statement);
+    }
+    return statement;
+  };
+  statementFor(1);
   return {
-    findByDigest: (digest) => guarded(async () => recordFromRows(statement.all(digest) as LookupRow[])),
+    findByDigests: (digests) =>
+      guarded(async () => recordFromRows(statementFor(digests.length).all(...digests) as LookupRow[])),
   };
 }
