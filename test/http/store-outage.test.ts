@@ -4,10 +4,11 @@
  */
 import { join } from 'node:path';
 import type { Express } from 'express';
+import pg from 'pg';
 import request from 'supertest';
 import { resolveDatabase } from '../../src/demo/database.js';
 import { generateToken } from '../../src/token/format.js';
-import { connect, testDatabases, type TestPrismaClient } from '../support/databases.js';
+import { connect, createUser, testDatabases, type TestPrismaClient } from '../support/databases.js';
 import { ENV } from '../support/test-env.js';
 import { createTestApp, USER_HEADER } from '../support/test-app.js';
 
@@ -57,5 +58,73 @@ describe.each(brokenStores)('with $name', ({ url }) => {
       .send(method === 'POST' && path === '/tokens' ? { name: 'n', scopes: ['notes:read'] } : undefined);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('store_unavailable');
+  });
+});
+
+const postgres = testDatabases.find((database) => database.provider === 'postgresql');
+const describeOnPostgres = postgres === undefined ? describe.skip : describe;
+
+describeOnPostgres('PostgreSQL failures in the middle of a request', () => {
+  it('answers 503 when the backend serving the lookup is terminated, and recovers after', async () => {
+    const target = postgres!.target();
+    const prisma = await connect(postgres!, target);
+    const { app, pat } = createTestApp(prisma);
+    const admin = new pg.Client(target.pool);
+    await admin.connect();
+    const locker = new pg.Client(target.pool);
+    await locker.connect();
+    try {
+      const created = await pat.tokens.create(await createUser(prisma), { name: 'x', scopes: ['notes:read'] });
+      // Hold a lock the lookup must wait for, so it is in flight when its backend dies.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE "PersonalAccessToken" IN ACCESS EXCLUSIVE MODE');
+      const pending = request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`).then((res) => res);
+      let terminated = 0;
+      for (let attempt = 0; attempt < 100 && terminated === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rowCount } = await admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND pid <> $1`,
+          [(locker as unknown as { processID: number }).processID],
+        );
+        terminated = rowCount ?? 0;
+      }
+      expect(terminated).toBeGreaterThan(0);
+      const res = await pending;
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('store_unavailable');
+      await locker.query('ROLLBACK');
+      await request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`).expect(200);
+    } finally {
+      await locker.end();
+      await admin.end();
+      await pat.close();
+      await prisma.$disconnect();
+    }
+  });
+
+  it('answers 503 when the pool is exhausted past storeTimeoutMs, never a pass', async () => {
+    const base = postgres!.target();
+    const target = { ...base, pool: { ...base.pool, max: 1 } };
+    const prisma = await connect(postgres!, target);
+    const { app, pat } = createTestApp(prisma, { storeTimeoutMs: 300 });
+    try {
+      const created = await pat.tokens.create(await createUser(prisma), { name: 'x', scopes: ['notes:read'] });
+      let release: () => void = () => undefined;
+      const held = prisma.$transaction(
+        () => new Promise<void>((resolve) => (release = resolve)),
+        { timeout: 10_000, maxWait: 10_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const res = await request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`);
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('store_unavailable');
+      release();
+      await held;
+      await request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`).expect(200);
+    } finally {
+      await pat.close();
+      await prisma.$disconnect();
+    }
   });
 });
