@@ -109,6 +109,7 @@ export interface TokenService {
   pruneExpired(options?: { readonly olderThanDays?: number }): Promise<number>;
 }
 
+/** Exactly the documented fields, in a stable order: responses send these objects as they are. */
 function toMeta(record: TokenRecord): TokenMeta {
   return {
     id: record.id,

@@ -2,7 +2,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { InsufficientScopeError, UnauthenticatedError } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
-import type { ActingToken, IssuedToken, TokenMeta, TokenService } from '../../service/token-service.js';
+import type { ActingToken, IssuedToken, TokenService } from '../../service/token-service.js';
 import { authenticatedUserId } from '../authenticate-user.js';
 import type { FailureLimiter } from '../rate-limit.js';
 import { authenticateToken } from '../require-token.js';
@@ -21,25 +21,9 @@ function idParam(req: Request): string {
   return typeof id === 'string' ? id : '';
 }
 
-/** Fields of a token response, in a stable order: never the digest. */
-function metaBody(meta: TokenMeta) {
-  return {
-    id: meta.id,
-    name: meta.name,
-    hint: meta.hint,
-    scopes: meta.scopes,
-    createdAt: meta.createdAt,
-    expiresAt: meta.expiresAt,
-    lastUsedAt: meta.lastUsedAt,
-    revokedAt: meta.revokedAt,
-  };
-}
-
+/** 201 with the one-time plaintext; the service's objects hold only the documented fields. */
 function sendIssued(req: Request, res: Response, issued: IssuedToken): void {
-  res
-    .status(201)
-    .location(`${req.baseUrl}/${encodeURIComponent(issued.id)}`)
-    .json({ token: issued.token, ...metaBody(issued) });
+  res.status(201).location(`${req.baseUrl}/${encodeURIComponent(issued.id)}`).json(issued);
 }
 
 /**
@@ -82,7 +66,7 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
     }),
     /** `GET /`: 200 `{ tokens: [meta] }`, the caller's active tokens, newest first. */
     list: asManager(async (_req, res, { userId }) => {
-      res.json({ tokens: (await service.list(userId)).map(metaBody) });
+      res.json({ tokens: await service.list(userId) });
     }),
     /** `DELETE /`: 204; revokes every token of the caller. */
     revokeAll: asManager(async (_req, res, { userId }) => {
@@ -91,7 +75,7 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
     }),
     /** `GET /:id`: 200 `meta`, or 404 `not_found`. */
     show: asManager(async (req, res, { userId }) => {
-      res.json(metaBody(await service.get(userId, idParam(req))));
+      res.json(await service.get(userId, idParam(req)));
     }),
     /** `DELETE /:id`: 204; the token stops working at once. */
     revoke: asManager(async (req, res, { userId }) => {
