@@ -281,10 +281,20 @@ function requireMethods<T>(name: string, value: T | undefined, methods: readonly
   return value;
 }
 
+function checkedPepper(pepper: unknown): string {
+  if (typeof pepper !== 'string' || pepper.length < MIN_PEPPER_LENGTH) {
+    throw new TypeError(
+      `express-pat: \`pepper\` must be a secret string of at least ${MIN_PEPPER_LENGTH} characters (e.g. openssl rand -base64 32).`,
+    );
+  }
+  return pepper;
+}
+
 function resolvePeppers(pepper: PersonalAccessTokensOptions['pepper']): Pepper[] {
   if (Array.isArray(pepper)) {
+    // A list is a rotation: every entry must be a real pepper, never the development fallback.
     if (pepper.length === 0) throw new TypeError('express-pat: `pepper` must not be an empty list.');
-    const peppers = pepper.map((one: unknown) => pepperOf(resolvePepper(typeof one === 'string' ? one : String(one))));
+    const peppers = pepper.map((one: unknown) => pepperOf(checkedPepper(one)));
     if (new Set(peppers.map((one) => one.id)).size !== peppers.length) {
       throw new TypeError('express-pat: `pepper` lists the same pepper twice.');
     }
@@ -293,22 +303,44 @@ function resolvePeppers(pepper: PersonalAccessTokensOptions['pepper']): Pepper[]
   return [pepperOf(resolvePepper(pepper as string | undefined))];
 }
 
-function resolveRateLimit(
+/**
+ * Validates one limit setting (`false` turns it off) and makes its store.
+ * @throws TypeError for anything but `{ limit, windowSeconds }` of positive whole numbers, or false.
+ */
+export function resolveRateLimit(
   name: RateLimiterName,
   setting: RateLimitSetting | false | undefined,
   fallback: RateLimitSetting,
   store: ((name: RateLimiterName) => Store) | undefined,
 ): ResolvedRateLimit | undefined {
   if (setting === false) return undefined;
-  const chosen = setting ?? fallback;
-  if (typeof chosen !== 'object' || chosen === null) {
-    throw new TypeError(`express-pat: rate limit \`${name}\` must be { limit, windowSeconds } or false.`);
+  const chosen: unknown = setting ?? fallback;
+  if (typeof chosen !== 'object' || chosen === null || Array.isArray(chosen)) {
+    throw new TypeError(`express-pat: the \`${name}\` rate limit must be { limit, windowSeconds } or false.`);
+  }
+  rejectUnknownKeys(`the \`${name}\` rate limit`, chosen, ['limit', 'windowSeconds']);
+  const { limit, windowSeconds } = chosen as Partial<RateLimitSetting>;
+  if (store !== undefined && typeof store !== 'function') {
+    throw new TypeError('express-pat: a rate-limit store option must be a function (name) => new Store(), one store per limiter.');
   }
   return {
-    limit: positiveInteger(`rateLimits (${name}).limit`, chosen.limit, fallback.limit),
-    windowSeconds: positiveInteger(`rateLimits (${name}).windowSeconds`, chosen.windowSeconds, fallback.windowSeconds),
+    limit: positiveInteger(`${name} limit`, limit, fallback.limit),
+    windowSeconds: positiveInteger(`${name} windowSeconds`, windowSeconds, fallback.windowSeconds),
     store: store?.(name),
   };
+}
+
+/** @throws TypeError naming an unknown key of `value`, with a suggestion. */
+export function rejectUnknownKeys(what: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new TypeError(`express-pat: unknown key \`${key}\` in ${what}.${didYouMean(key, known)}`);
+  }
+}
+
+function optionalBoolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`express-pat: \`${name}\` must be true or false.`);
+  return value;
 }
 
 function resolvePepper(pepper: string | undefined): string {
@@ -323,12 +355,7 @@ function resolvePepper(pepper: string | undefined): string {
     });
     return DEVELOPMENT_PEPPER;
   }
-  if (typeof pepper !== 'string' || pepper.length < MIN_PEPPER_LENGTH) {
-    throw new TypeError(
-      `express-pat: \`pepper\` must be a secret string of at least ${MIN_PEPPER_LENGTH} characters (e.g. openssl rand -base64 32).`,
-    );
-  }
-  return pepper;
+  return checkedPepper(pepper);
 }
 
 /**
@@ -383,9 +410,7 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
     throw new TypeError('express-pat: `allowedScopes` must be a function (userId) => scope names.');
   }
   const rateLimits = options.rateLimits ?? {};
-  if (rateLimits.store !== undefined && typeof rateLimits.store !== 'function') {
-    throw new TypeError('express-pat: `rateLimits.store` must be a function (name) => new Store(), one store per limiter.');
-  }
+  rejectUnknownKeys('`rateLimits`', rateLimits, ['failedTokenAuth', 'management', 'store']);
   return {
     prisma,
     scopes,
@@ -393,11 +418,11 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
     prefix,
     authenticate: options.authenticate ?? readUserIdFromRequest,
     maxLifetimeDays: positiveInteger('maxLifetimeDays', options.maxLifetimeDays, 366),
-    requireExpiry: options.requireExpiry ?? false,
+    requireExpiry: optionalBoolean('requireExpiry', options.requireExpiry),
     maxTokensPerUser: positiveInteger('maxTokensPerUser', options.maxTokensPerUser, 10_000),
     allowedScopes: options.allowedScopes,
     managementScope,
-    leakReporting: options.leakReporting ?? false,
+    leakReporting: optionalBoolean('leakReporting', options.leakReporting),
     failedTokenAuthLimit: resolveRateLimit(
       'failed-token-auth',
       rateLimits.failedTokenAuth,

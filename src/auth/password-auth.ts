@@ -7,7 +7,13 @@ import type { Request } from 'express';
 import { InvalidCredentialsError, UnauthenticatedError } from '../errors.js';
 import type { Store } from 'express-rate-limit';
 import { failureLimiter } from '../http/rate-limit.js';
-import { didYouMean, type Authenticate, type RateLimiterName, type RateLimitSetting } from '../options.js';
+import {
+  rejectUnknownKeys,
+  resolveRateLimit,
+  type Authenticate,
+  type RateLimiterName,
+  type RateLimitSetting,
+} from '../options.js';
 import type { PatPrismaUserClient } from '../store/prisma-client.js';
 import { findUserCredentials } from '../store/prisma-user-store.js';
 
@@ -80,11 +86,7 @@ export function passwordAuth(options: PasswordAuthOptions): Authenticate {
   if (typeof prisma !== 'object' || prisma === null || !('user' in prisma)) {
     throw new TypeError('express-pat: passwordAuth({ prisma }) needs a PrismaClient whose schema holds the User model.');
   }
-  for (const key of Object.keys(options)) {
-    if (!PASSWORD_AUTH_OPTIONS.includes(key)) {
-      throw new TypeError(`express-pat: unknown passwordAuth option \`${key}\`.${didYouMean(key, PASSWORD_AUTH_OPTIONS)}`);
-    }
-  }
+  rejectUnknownKeys('the passwordAuth options', options, PASSWORD_AUTH_OPTIONS);
   const realm = options.realm ?? 'express-pat';
   if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || realm.includes('"')) {
     throw new TypeError('express-pat: passwordAuth `realm` must be printable ASCII without double quotes.');
@@ -94,13 +96,13 @@ export function passwordAuth(options: PasswordAuthOptions): Authenticate {
     throw new TypeError('express-pat: passwordAuth `bcryptCost` must be a whole number from 4 to 31.');
   }
   const challenge = `Basic realm="${realm}", charset="UTF-8"`;
-  const limiter =
-    options.failureLimit === false
-      ? undefined
-      : failureLimiter({
-          ...(options.failureLimit ?? { limit: 30, windowSeconds: 900 }),
-          store: options.rateLimitStore?.('password-auth'),
-        });
+  const limit = resolveRateLimit(
+    'password-auth',
+    options.failureLimit,
+    { limit: 30, windowSeconds: 900 },
+    options.rateLimitStore,
+  );
+  const limiter = limit === undefined ? undefined : failureLimiter(limit);
   let standIn: Promise<string> | undefined;
 
   async function check(credentials: { email: string; password: string }): Promise<string | undefined> {

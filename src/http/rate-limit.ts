@@ -8,7 +8,7 @@
  */
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
-import { RateLimitedError } from '../errors.js';
+import { RateLimitedError, StoreUnavailableError } from '../errors.js';
 import type { ResolvedRateLimit } from '../options.js';
 
 /** The client key: its IP address (IPv6 grouped by /56, as express-rate-limit recommends). */
@@ -21,9 +21,14 @@ function retryAfterSeconds(resetTime: Date | undefined, windowSeconds: number): 
   return Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000));
 }
 
+/** A limiter's store failing (Redis down) refuses the request with 503, like any store failure. */
+function storeFailure(error: unknown): unknown {
+  return error instanceof RateLimitedError || error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+}
+
 /** Counts every request; past the limit answers 429 `rate_limited` with `Retry-After`. */
 export function requestLimiter(setting: ResolvedRateLimit): RequestHandler {
-  return rateLimit({
+  const limiter = rateLimit({
     windowMs: setting.windowSeconds * 1000,
     limit: setting.limit,
     keyGenerator: clientKey,
@@ -35,6 +40,10 @@ export function requestLimiter(setting: ResolvedRateLimit): RequestHandler {
       next(new RateLimitedError(retryAfterSeconds(info?.resetTime, options.windowMs / 1000)));
     },
   });
+  return (req, res, next) =>
+    Promise.resolve(limiter(req, res, (error?: unknown) => next(error === undefined ? undefined : storeFailure(error)))).catch(
+      (error: unknown) => next(storeFailure(error)),
+    );
 }
 
 /** A limit on failures: check before the work, record after a failure. */
@@ -59,7 +68,11 @@ export function failureLimiter(setting: ResolvedRateLimit): FailureLimiter {
   });
   return {
     async check(req) {
-      const info = await counter.getKey(clientKey(req));
+      const info = await Promise.resolve()
+        .then(() => counter.getKey(clientKey(req)))
+        .catch((error: unknown) => {
+          throw storeFailure(error);
+        });
       if (info !== undefined && info.totalHits >= setting.limit) {
         throw new RateLimitedError(retryAfterSeconds(info.resetTime, setting.windowSeconds));
       }
@@ -68,7 +81,8 @@ export function failureLimiter(setting: ResolvedRateLimit): FailureLimiter {
       const res = (req as Request & { res?: Parameters<RequestHandler>[1] }).res;
       if (res === undefined) return;
       await new Promise<void>((resolve, reject) => {
-        void Promise.resolve(counter(req, res, (error?: unknown) => (error ? reject(error) : resolve()))).catch(reject);
+        const fail = (error: unknown): void => reject(storeFailure(error));
+        void Promise.resolve(counter(req, res, (error?: unknown) => (error ? fail(error) : resolve()))).catch(fail);
       });
     },
   };

@@ -83,7 +83,10 @@ export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
   ];
 }
 
-/** Validators of `POST /leaked`: 1–100 strings of at most 256 characters, nothing else. */
+/**
+ * Validators of `POST /leaked`: 1–100 strings of at most 128 characters (a token is at most 55),
+ * nothing else; the largest valid report fits the 16 kB body limit.
+ */
 export const leakReportValidators: RequestHandler[] = [
   requireObjectBody,
   checkExact(
@@ -91,7 +94,7 @@ export const leakReportValidators: RequestHandler[] = [
       body('tokens')
         .isArray({ min: 1, max: LEAK_REPORT_MAX_TOKENS })
         .withMessage(`must be an array of 1 to ${LEAK_REPORT_MAX_TOKENS} strings`),
-      body('tokens.*').isString().withMessage('must be a string').bail().isLength({ max: 256 }).withMessage('must be at most 256 characters'),
+      body('tokens.*').isString().withMessage('must be a string').bail().isLength({ max: 128 }).withMessage('must be at most 128 characters'),
     ],
     { locations: ['body'] },
   ),

@@ -6,7 +6,6 @@ import type { CachedLookup } from '../cache/cached-lookup.js';
 import {
   NotFoundError,
   ScopeNotAllowedError,
-  StoreUnavailableError,
   TokenExpiredError,
   TokenInvalidError,
   TokenLimitReachedError,
@@ -17,6 +16,7 @@ import {
 import type { PatEvents } from '../events.js';
 import type { PatConfig } from '../options.js';
 import type { DigestedTokenRecord, NewTokenRecord, TokenRecord, TokenStore } from '../store/token-store.js';
+import { guarded } from '../store/guarded.js';
 import { digestToken, digestsMatch, type Pepper } from '../token/digest.js';
 import { generateToken, hintOf, isWellFormedToken } from '../token/format.js';
 import type { LastUsedRecorder } from './last-used-recorder.js';
@@ -160,12 +160,9 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
 
   /** The scopes `userId` may hold now (implied ones included). A failing callback fails closed. */
   async function scopesOfUser(userId: string): Promise<ReadonlySet<string>> {
-    if (config.allowedScopes === undefined) return everyScope;
-    try {
-      return registry.expand(await config.allowedScopes(userId));
-    } catch (error) {
-      throw new StoreUnavailableError(error);
-    }
+    const { allowedScopes } = config;
+    if (allowedScopes === undefined) return everyScope;
+    return registry.expand(await guarded(() => Promise.resolve(allowedScopes(userId)), config.storeTimeoutMs));
   }
 
   /** Throws unless every scope in `requested` may be granted by this user (and acting token). */
@@ -177,14 +174,33 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
   }
 
   /** A token minted through another token may not outlive it. */
-  function assertWithinActingExpiry(expiresAt: Date | null, acting?: ActingToken): void {
+  function assertWithinActingExpiry(expiresAt: Date | null, field: string, acting?: ActingToken): void {
     const limit = acting?.via.token.expiresAt;
     if (limit === undefined || limit === null) return;
     if (expiresAt === null || expiresAt.getTime() > limit.getTime()) {
       throw new ValidationFailedError([
-        { field: 'expiresAt', message: `must not be later than the expiry of the token making the request (${limit.toISOString()})` },
+        { field, message: `must not be later than the expiry of the token making the request (${limit.toISOString()})` },
       ]);
     }
+  }
+
+  /**
+   * The successor keeps the old token's lifetime, within `maxLifetimeDays`; a token without expiry
+   * gets the longest lifetime when expiry is required; and through an acting token it never
+   * outlives that token (so a token can renew itself without extending its life).
+   */
+  function successorExpiry(current: TokenRecord, at: Date, acting?: ActingToken): Date | null {
+    const capMs = config.maxLifetimeDays * DAY_MS;
+    const lifetimeMs =
+      current.expiresAt === null
+        ? config.requireExpiry
+          ? capMs
+          : null
+        : Math.min(current.expiresAt.getTime() - current.createdAt.getTime(), capMs);
+    const own = lifetimeMs === null ? null : new Date(at.getTime() + lifetimeMs);
+    const limit = acting?.via.token.expiresAt ?? null;
+    if (limit === null) return own;
+    return own === null || own.getTime() > limit.getTime() ? limit : own;
   }
 
   async function revokeAndAnnounce(record: TokenRecord, reason: 'user' | 'leak', at: Date): Promise<boolean> {
@@ -217,7 +233,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
         requireExpiry: config.requireExpiry,
         now: createdAt,
       });
-      assertWithinActingExpiry(valid.expiresAt, acting);
+      assertWithinActingExpiry(valid.expiresAt, input.expiresAt === undefined ? 'expiresInDays' : 'expiresAt', acting);
       await ready();
       await assertGrantable(userId, valid.scopes, acting);
       if ((await store.countActive(userId, createdAt)) >= config.maxTokensPerUser) {
@@ -257,10 +273,8 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
       const current = await store.findOwned(userId, id);
       if (!current) throw new NotFoundError();
       await assertGrantable(userId, current.scopes, acting);
+      const expiresAt = successorExpiry(current, now(), acting);
       const rotatedAt = now();
-      const lifetimeMs = current.expiresAt === null ? null : current.expiresAt.getTime() - current.createdAt.getTime();
-      const expiresAt = lifetimeMs === null ? null : new Date(rotatedAt.getTime() + Math.min(lifetimeMs, config.maxLifetimeDays * DAY_MS));
-      assertWithinActingExpiry(expiresAt, acting);
       let token = '';
       const outcome = await store.rotate(userId, id, rotatedAt, (old) => {
         const issued = issue({ userId, name: old.name, scopes: old.scopes, createdAt: rotatedAt, expiresAt });
@@ -296,10 +310,11 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
 
     async reportLeaked(tokens) {
       const at = now();
-      for (const presented of new Set(tokens)) {
-        if (!isWellFormedToken(prefix, presented)) continue;
-        const record = await store.findByDigests(peppers.map((pepper) => digestToken(pepper.secret, presented)));
-        if (record === null || record.revokedAt !== null) continue;
+      const wellFormed = [...new Set(tokens)].filter((presented) => isWellFormedToken(prefix, presented));
+      if (wellFormed.length === 0) return;
+      const digests = wellFormed.flatMap((presented) => peppers.map((pepper) => digestToken(pepper.secret, presented)));
+      for (const record of await store.findAllByDigests(digests)) {
+        if (record.revokedAt !== null) continue;
         if (await revokeAndAnnounce(record, 'leak', at)) {
           events.emit('token.leaked', { tokenId: record.id, userId: record.userId });
         }

@@ -111,6 +111,13 @@ export class PrismaTokenStore implements TokenStore {
     });
   }
 
+  async findAllByDigests(digests: readonly string[]): Promise<DigestedTokenRecord[]> {
+    const rows = await this.run(() =>
+      this.prisma.personalAccessToken.findMany({ where: { digest: { in: [...digests] } }, select: TOKEN_SELECT }),
+    );
+    return rows.map(toRecord);
+  }
+
   async revokeAll(userId: string, now: Date): Promise<string[]> {
     return this.run(async () => {
       const rows = await this.prisma.personalAccessToken.findMany({

@@ -81,6 +81,8 @@ export interface TokenStore extends TokenLookup {
   listActive(userId: string, now: Date): Promise<TokenRecord[]>;
   /** Sets `revokedAt = now` on the user's token unless it is already revoked. */
   revoke(userId: string, id: string, now: Date): Promise<RevokeOutcome>;
+  /** Every token whose digest is one of `digests` (one indexed query; for leak reports). */
+  findAllByDigests(digests: readonly string[]): Promise<DigestedTokenRecord[]>;
   /** Revokes every token of the user that is not revoked yet; returns their ids. */
   revokeAll(userId: string, now: Date): Promise<string[]>;
   /** How many of the user's tokens are neither revoked nor expired at `now`. */

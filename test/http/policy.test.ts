@@ -196,12 +196,34 @@ describe.each(testDatabases)('token policy on $provider', (database) => {
 
     it('never mints a token that outlives the one it uses', async () => {
       const manager = await pat.tokens.create(userId, { name: 'ci', scopes: ['tokens:write', 'notes:read'], expiresInDays: 5 });
-      for (const body of [{}, { expiresInDays: 6 }]) {
+      const tooLate = new Date(clock.now().getTime() + 6 * DAY_MS).toISOString();
+      for (const [body, field] of [
+        [{}, 'expiresInDays'],
+        [{ expiresInDays: 6 }, 'expiresInDays'],
+        [{ expiresAt: tooLate }, 'expiresAt'],
+      ] as const) {
         const res = await asToken(manager.token).post('/').send({ name: 'child', scopes: ['notes:read'], ...body });
         expect(res.status).toBe(400);
-        expect(res.body.error.details).toContainEqual(expect.objectContaining({ field: 'expiresAt' }));
+        expect(res.body.error.details).toEqual([expect.objectContaining({ field })]);
       }
       await asToken(manager.token).post('/').send({ name: 'child', scopes: ['notes:read'], expiresInDays: 5 }).expect(201);
+    });
+
+    it('lets a token renew itself by rotation without extending its life', async () => {
+      const manager = await pat.tokens.create(userId, { name: 'self', scopes: ['tokens:write'], expiresInDays: 5 });
+      clock.advance(DAY_MS);
+      const res = await asToken(manager.token).post(`/${manager.id}/rotate`);
+      expect(res.status).toBe(201);
+      expect(res.body.expiresAt).toBe(manager.expiresAt?.toISOString());
+      expect((await bearer(app, '/tokens/self', manager.token)).body.error.code).toBe('token_revoked');
+    });
+
+    it('leaves bearer credentials that are not our tokens (e.g. JWTs) to `authenticate`', async () => {
+      const res = await request(app)
+        .get('/tokens')
+        .set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig')
+        .set(USER_HEADER, userId);
+      expect(res.status).toBe(200);
     });
 
     it('answers 403 insufficient_scope to a token without the management scope', async () => {

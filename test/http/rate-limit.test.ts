@@ -101,6 +101,32 @@ describe('rate limits', () => {
   });
 });
 
+describe('a rate-limit store that fails', () => {
+  it('answers 503 store_unavailable, never a pass and never a 500', async () => {
+    const prisma = await connect(testDatabases[0]!);
+    const closed = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false, connectTimeout: 500 } });
+    closed.on('error', () => undefined);
+    try {
+      const store = (name: string) =>
+        new RedisStore({ sendCommand: (...args: string[]) => closed.sendCommand(args), prefix: `down:${name}:` });
+      const { app, pat } = createTestApp(prisma, {
+        rateLimits: { failedTokenAuth: { limit: 5, windowSeconds: 60 }, management: { limit: 5, windowSeconds: 60 }, store },
+      });
+      const created = await pat.tokens.create(await createUser(prisma), { name: 'x', scopes: ['notes:read'] });
+      for (const call of [
+        request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`),
+        request(app).get('/tokens').set(USER_HEADER, 'someone'),
+      ]) {
+        const res = await call;
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('store_unavailable');
+      }
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+});
+
 describe('rate limits shared through Redis', () => {
   let redis: ReturnType<typeof createClient> | undefined;
   let prisma: TestPrismaClient;

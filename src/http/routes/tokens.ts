@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { InsufficientScopeError, UnauthenticatedError } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
 import type { ActingToken, IssuedToken, TokenService } from '../../service/token-service.js';
+import { isWellFormedToken } from '../../token/format.js';
 import { authenticatedUserId } from '../authenticate-user.js';
 import type { FailureLimiter } from '../rate-limit.js';
 import { authenticateToken } from '../require-token.js';
@@ -35,7 +36,10 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
 
   async function resolveManager(req: Request): Promise<Manager> {
     const { managementScope } = config;
-    if (managementScope !== undefined && /^bearer /i.test(req.headers.authorization ?? '')) {
+    // Only a bearer credential that is one of our tokens is taken as a PAT: an app whose own
+    // login also uses bearer tokens (JWTs) still reaches `authenticate`.
+    const bearer = /^bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (managementScope !== undefined && bearer !== undefined && isWellFormedToken(config.prefix, bearer)) {
       const via = await authenticateToken(req, config, service, tokenFailures);
       if (!via.scopes.includes(managementScope)) throw new InsufficientScopeError([managementScope]);
       return { userId: via.userId, acting: { via } };
