@@ -26,7 +26,7 @@ export class CachedLookup implements TokenLookup {
   async findByDigests(digests: readonly string[]): Promise<DigestedTokenRecord | null> {
     const cache = this.listening ? this.cache : undefined;
     if (cache === undefined) {
-      if (this.cache !== undefined) void this.start().catch(this.onError);
+      if (this.cache !== undefined && this.subscribed === undefined) void this.start().catch(this.onError);
       return this.lookup.findByDigests(digests);
     }
     for (const digest of digests) {
@@ -39,9 +39,12 @@ export class CachedLookup implements TokenLookup {
     return record;
   }
 
-  /** Starts listening on the channel (once; again after a failed attempt). */
+  /**
+   * Starts listening on the channel, once. A channel that cannot connect keeps retrying by
+   * itself and calls `onReady` when it can; until then this answers with its first failure.
+   */
   start(): Promise<void> {
-    if (this.channel === undefined) return Promise.resolve();
+    if (this.channel === undefined || this.listening) return Promise.resolve();
     const channel = this.channel;
     this.subscribed ??= channel
       .subscribe({
@@ -56,10 +59,6 @@ export class CachedLookup implements TokenLookup {
           this.cache?.clear();
           this.listening = true;
         },
-      })
-      .catch((error: unknown) => {
-        this.subscribed = undefined;
-        throw error;
       });
     return this.subscribed;
   }

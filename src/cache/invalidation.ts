@@ -21,7 +21,11 @@ export interface InvalidationHandlers {
  * {@link postgresInvalidation}. Implement it for another broker if you like.
  */
 export interface InvalidationChannel {
-  /** Starts listening. Resolves once messages are being received. */
+  /**
+   * Starts listening; called once. Resolves once messages are being received. If the connection
+   * fails (now or later), the channel calls `onReset`, keeps retrying, and calls `onReady` when
+   * it listens again.
+   */
   subscribe(handlers: InvalidationHandlers): Promise<void>;
   /** Tells every instance that these tokens changed. */
   publish(tokenIds: readonly string[]): Promise<void>;

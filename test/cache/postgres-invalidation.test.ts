@@ -103,4 +103,35 @@ describeOnPostgres('cross-instance invalidation over PostgreSQL LISTEN/NOTIFY', 
     await a.pat.tokens.revoke(userId, next.id);
     expect(await within(1000, async () => (await status(b, next.token)) === 401)).toBeLessThanOrEqual(1000);
   });
+
+  it('fails ready() while PostgreSQL is unreachable, keeps retrying, and caches once it listens', async () => {
+    let reachable = false;
+    const prisma = await connect(postgres[0]!, target);
+    const { app, pat } = createTestApp(prisma, {
+      cache: { ttlSeconds: 300 },
+      invalidation: postgresInvalidation({
+        client: () => {
+          const url = new URL(target.pool?.connectionString ?? '');
+          if (!reachable) url.port = '1';
+          return new pg.Client({ ...target.pool, connectionString: url.toString() });
+        },
+        channel,
+        reconnectDelayMs: 100,
+      }),
+    });
+    try {
+      await expect(pat.ready()).rejects.toThrow();
+      reachable = true;
+      const created = await a.pat.tokens.create(userId, { name: 'late', scopes: ['notes:read'] });
+      const instance = { prisma, app, pat };
+      // Listening again: a revoke on A reaches this instance's cache.
+      expect(await within(2000, async () => (await pat.ready().then(() => true, () => false)))).toBeLessThan(2000);
+      expect(await status(instance, created.token)).toBe(200);
+      await a.pat.tokens.revoke(userId, created.id);
+      expect(await within(1000, async () => (await status(instance, created.token)) === 401)).toBeLessThanOrEqual(1000);
+    } finally {
+      await pat.close();
+      await prisma.$disconnect();
+    }
+  });
 });
