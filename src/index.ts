@@ -9,7 +9,7 @@ export type { Authenticate, PersonalAccessTokensOptions, RateLimiterName, RateLi
 export type { PatEventHandler, PatEventMap, PatEventName, RevocationReason } from './events.js';
 export { passwordAuth, hashPassword, type PasswordAuthOptions } from './auth/password-auth.js';
 export type { RequireToken } from './http/require-token.js';
-export { rejectInvalidRequest } from './http/validation.js';
+export { rejectInvalidRequest, requireJsonObject } from './http/validation.js';
 export type { ErrorBody } from './http/respond.js';
 export type { ActingToken, IssuedToken, PatContext, TokenMeta, TokenService } from './service/token-service.js';
 export type { CreateTokenInput } from './service/token-input.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import { body, checkExact } from 'express-validator';
-import { rejectInvalidRequest, type PersonalAccessTokens } from '../index.js';
+import { rejectInvalidRequest, requireJsonObject, type PersonalAccessTokens } from '../index.js';
 
 interface Note {
   readonly id: string;
@@ -35,6 +35,7 @@ export function apiRouter(pat: PersonalAccessTokens): Router {
     '/notes',
     pat.requireToken(['notes:write']),
     express.json({ limit: '16kb' }),
+    requireJsonObject,
     checkExact(
       [body('text').isString().bail().trim().isLength({ min: 1, max: 1000 }).withMessage('must be 1 to 1000 characters')],
       { locations: ['body'] },

@@ -1,7 +1,7 @@
 /** `POST /users`: the demo's sign-up, so there is someone to own tokens. */
 import express, { type Router } from 'express';
 import { body, checkExact } from 'express-validator';
-import { hashPassword, PatError, rejectInvalidRequest, StoreUnavailableError } from '../index.js';
+import { hashPassword, PatError, rejectInvalidRequest, requireJsonObject, StoreUnavailableError } from '../index.js';
 import type { DemoPrismaClient } from './prisma.js';
 
 /** 409 `email_taken`: a user with this email exists. */
@@ -21,6 +21,7 @@ export function usersRouter(prisma: DemoPrismaClient, bcryptCost: number): Route
   router.post(
     '/',
     express.json({ limit: '16kb' }),
+    requireJsonObject,
     checkExact(
       [
         body('email').isString().bail().trim().toLowerCase().isEmail().withMessage('must be an email address'),

@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import {
   InternalError,
   InvalidJsonError,
+  NotFoundError,
   PatError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -23,7 +24,15 @@ export interface ErrorBody {
 export const JSON_BODY_LIMIT = '16kb';
 
 function bodyParserError(error: unknown): PatError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  // Express's router: a path parameter with malformed percent-encoding (`/tokens/%zz`) is a
+  // URIError with status 400 whose message holds the raw path. No token has such an id.
+  if (error instanceof URIError && 'status' in error && error.status === 400) return new NotFoundError();
+  if (!('type' in error)) {
+    // body-parser: a gzip/deflate/br body that does not inflate is a zlib error with status 400.
+    const clientError = 'status' in error && error.status === 400 && 'expose' in error && error.expose === true;
+    return clientError ? new InvalidJsonError() : undefined;
+  }
   switch (error.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError('limit' in error && typeof error.limit === 'number' ? error.limit : undefined);

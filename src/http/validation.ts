@@ -21,9 +21,15 @@ function fail(problem: string | undefined): true {
   return true;
 }
 
+/**
+ * Anything shaped like a token, whatever its prefix. An unknown field's name is echoed back to the
+ * client, and a response (logged by a proxy, say) must never carry a token a client sent.
+ */
+const TOKEN_SHAPED = /[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}/g;
+
 function toProblems(error: ValidationError): FieldProblem[] {
   if (error.type === 'unknown_fields') {
-    return error.fields.map((field) => ({ field: field.path, message: 'is not a known field' }));
+    return error.fields.map((field) => ({ field: field.path.replace(TOKEN_SHAPED, '[redacted]'), message: 'is not a known field' }));
   }
   if (error.type === 'field') return [{ field: error.path, message: String(error.msg) }];
   return [{ field: 'body', message: String(error.msg) }];
@@ -40,11 +46,21 @@ export const rejectInvalidRequest: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** The body must be a JSON object before any field is looked at. */
-const requireObjectBody: RequestHandler = (req, _res, next) => {
+/**
+ * Middleware placed before express-validator chains: the body must be a JSON object (400
+ * `validation_failed` otherwise) before any field is looked at. Keys named like Object.prototype
+ * members (`__proto__`, `constructor`, `toString`…) are refused here as unknown fields:
+ * express-validator's `checkExact` looks keys up on a plain object, so it takes them for known
+ * fields, and throws (a 500) when their value is `null`.
+ */
+export const requireJsonObject: RequestHandler = (req, _res, next) => {
   const value: unknown = req.body;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  const inherited = Object.keys(value).filter((key) => key in Object.prototype);
+  if (inherited.length > 0) {
+    throw new ValidationFailedError(inherited.map((field) => ({ field, message: 'is not a known field' })));
   }
   next();
 };
@@ -53,7 +69,7 @@ const requireObjectBody: RequestHandler = (req, _res, next) => {
 export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
   const { maxLifetimeDays } = config;
   return [
-    requireObjectBody,
+    requireJsonObject,
     checkExact(
       [
         body('name').custom((value) => fail(nameProblem(value))),
@@ -88,7 +104,7 @@ export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
  * nothing else; the largest valid report fits the 16 kB body limit.
  */
 export const leakReportValidators: RequestHandler[] = [
-  requireObjectBody,
+  requireJsonObject,
   checkExact(
     [
       body('tokens')

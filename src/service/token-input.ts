@@ -10,7 +10,13 @@ export const NAME_MAX_LENGTH = 100;
 /** At most this many scopes in one request (duplicates included). */
 export const SCOPES_MAX_COUNT = 100;
 const DAY_MS = 86_400_000;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+/**
+ * Control characters (U+0000 cannot even be stored by PostgreSQL) and unpaired surrogates (no
+ * UTF-8 form: both databases refuse them), which no name needs.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE_TEXT = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 
 /** What a caller asks for when creating a token. */
 export interface CreateTokenInput {
@@ -46,9 +52,10 @@ export const EXPIRY_REQUIRED = 'is required: give expiresInDays or expiresAt (th
 /** Why `value` is not a valid token name, or undefined. */
 export function nameProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
-  const length = value.trim().length;
-  if (length === 0) return 'must not be empty';
-  if (length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters`;
+  const trimmed = value.trim();
+  if (trimmed.length === 0) return 'must not be empty';
+  if (trimmed.length > NAME_MAX_LENGTH) return `must be at most ${NAME_MAX_LENGTH} characters`;
+  if (UNSTORABLE_TEXT.test(trimmed)) return 'must not contain control characters or unpaired surrogates';
   return undefined;
 }
 
@@ -84,10 +91,25 @@ export function expiresInDaysProblem(value: unknown, maxLifetimeDays: number): s
   return undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
 function parseInstant(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) return undefined;
-  const instant = new Date(value);
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (!match) return undefined;
+  // JavaScript's Date rolls impossible dates over (2027-02-30 → 2027-03-02) and reads 24:00: refuse them.
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const instant = new Date(value as string);
   return Number.isNaN(instant.getTime()) ? undefined : instant;
 }
 

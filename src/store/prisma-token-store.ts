@@ -11,6 +11,15 @@ import type {
   TokenStore,
 } from './token-store.js';
 
+/**
+ * Whether `id` could be a stored token id. U+0000 and unpaired surrogates cannot even be sent to
+ * the databases (PostgreSQL refuses U+0000 in text, SQLite unpaired surrogates): such an id is
+ * simply not found, rather than a failed query.
+ */
+function isStorableId(id: string): boolean {
+  return id.length > 0 && !id.includes('\u0000') && !/\p{Cs}/u.test(id);
+}
+
 function toRecord(row: TokenRow): DigestedTokenRecord {
   return {
     id: row.id,
@@ -82,6 +91,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async findOwned(userId: string, id: string): Promise<TokenRecord | null> {
+    if (!isStorableId(id)) return null;
     const row = await this.run(() =>
       this.prisma.personalAccessToken.findFirst({ where: { id, userId }, select: TOKEN_SELECT }),
     );

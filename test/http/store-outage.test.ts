@@ -66,7 +66,10 @@ const describeOnPostgres = postgres === undefined ? describe.skip : describe;
 
 describeOnPostgres('PostgreSQL failures in the middle of a request', () => {
   it('answers 503 when the backend serving the lookup is terminated, and recovers after', async () => {
-    const target = postgres!.target();
+    // A name of its own, so only this test's connections are terminated, never another run's.
+    const applicationName = `express-pat-outage-${process.pid}-${Date.now()}`;
+    const base = postgres!.target();
+    const target = { ...base, pool: { ...base.pool, application_name: applicationName } };
     const prisma = await connect(postgres!, target);
     const { app, pat } = createTestApp(prisma);
     const admin = new pg.Client(target.pool);
@@ -84,8 +87,8 @@ describeOnPostgres('PostgreSQL failures in the middle of a request', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const { rowCount } = await admin.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND pid <> $1`,
-          [(locker as unknown as { processID: number }).processID],
+            WHERE wait_event_type = 'Lock' AND application_name = $1 AND pid <> $2`,
+          [applicationName, (locker as unknown as { processID: number }).processID],
         );
         terminated = rowCount ?? 0;
       }
