@@ -40,6 +40,14 @@ export class CachedLookup implements TokenLookup {
   }
 
   /**
+   * The cached record for `digest`, synchronously, when the cache is serving; never a lookup.
+   * Lets the guard answer a cache hit without a single await.
+   */
+  peek(digest: string): DigestedTokenRecord | undefined {
+    return this.listening ? this.cache?.get(digest) : undefined;
+  }
+
+  /**
    * Starts listening on the channel, once. A channel that cannot connect keeps retrying by
    * itself and calls `onReady` when it can; until then this answers with its first failure.
    */

@@ -1,9 +1,9 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { InsufficientScopeError, InvalidRequestError, PatError, TokenMissingError } from '../errors.js';
 import type { PatConfig } from '../options.js';
-import type { PatContext, TokenService } from '../service/token-service.js';
+import type { InternalTokenService, PatContext, TokenService } from '../service/token-service.js';
 import type { FailureLimiter } from './rate-limit.js';
-import { reportAndSend } from './respond.js';
+import { reportAndSend, sendError } from './respond.js';
 
 /** `Bearer <b64token>` (RFC 6750 §2.1); the scheme is case-insensitive. */
 const BEARER_HEADER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -50,7 +50,7 @@ export async function authenticateToken(
 }
 
 /** Builds `requireToken` over the verify use case. */
-export function createRequireToken(config: PatConfig, service: TokenService, limiter?: FailureLimiter): RequireToken {
+export function createRequireToken(config: PatConfig, service: InternalTokenService, limiter?: FailureLimiter): RequireToken {
   return function requireToken(...args: unknown[]): RequestHandler {
     const [scopes = []] = args;
     if (looksLikeRequest(scopes) || args.length > 1) {
@@ -68,21 +68,37 @@ export function createRequireToken(config: PatConfig, service: TokenService, lim
     }
     const acceptedScopes = required.join(', ');
 
-    return async function patRequireToken(req, res, next) {
-      if (acceptedScopes !== '') res.set('X-Accepted-Scopes', acceptedScopes);
+    /** Lets a verified request through, or answers 403 when a scope is missing. */
+    function admit(req: Request, res: Response, next: NextFunction, context: PatContext): void {
+      res.set('X-Token-Scopes', context.token.scopes.join(', '));
+      if (context.token.expiresAt !== null) res.set('X-Token-Expires-At', context.token.expiresAt.toISOString());
+      if (required.some((scope) => !context.scopes.includes(scope))) {
+        sendError(res, new InsufficientScopeError(required));
+        return;
+      }
+      req.pat = context;
+      next();
+    }
+
+    async function verifyAndAdmit(req: Request, res: Response, next: NextFunction): Promise<void> {
+      let context: PatContext;
       try {
-        const context = await authenticateToken(req, config, service, limiter);
-        res.set('X-Token-Scopes', context.token.scopes.join(', '));
-        if (context.token.expiresAt !== null) res.set('X-Token-Expires-At', context.token.expiresAt.toISOString());
-        if (required.some((scope) => !context.scopes.includes(scope))) {
-          throw new InsufficientScopeError(required);
-        }
-        req.pat = context;
+        context = await authenticateToken(req, config, service, limiter);
       } catch (error) {
         reportAndSend(res, error, config.onStoreError);
         return;
       }
-      next();
+      admit(req, res, next, context);
+    }
+
+    return function patRequireToken(req, res, next) {
+      if (acceptedScopes !== '') res.set('X-Accepted-Scopes', acceptedScopes);
+      // A valid token in the verified-token cache is admitted without a single await (and, doing
+      // no lookup, without the failed-authentication check); everything else takes the full path.
+      const presented = BEARER_HEADER.exec(req.headers.authorization ?? '')?.[1];
+      const cached = presented === undefined ? undefined : service.verifyCached(presented);
+      if (cached !== undefined) admit(req, res, next, cached);
+      else void verifyAndAdmit(req, res, next);
     };
   };
 }

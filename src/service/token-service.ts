@@ -125,6 +125,16 @@ function toMeta(record: TokenRecord): TokenMeta {
 
 const DAY_MS = 86_400_000;
 
+/** The service plus what only the guard uses. */
+export interface InternalTokenService extends TokenService {
+  /**
+   * A cache hit verified without any await, or undefined whenever anything needs the async path
+   * (a miss, `allowedScopes`, an older pepper, a revoked or expired token: their answers come from
+   * {@link TokenService.verify}, with the failed-authentication limit).
+   */
+  verifyCached(token: string): PatContext | undefined;
+}
+
 /** What the service is built from. */
 export interface TokenServiceDependencies {
   readonly store: TokenStore;
@@ -137,13 +147,37 @@ export interface TokenServiceDependencies {
 }
 
 /** Builds the service. */
-export function createTokenService(config: PatConfig, dependencies: TokenServiceDependencies): TokenService {
+export function createTokenService(config: PatConfig, dependencies: TokenServiceDependencies): InternalTokenService {
   const { scopes: registry, peppers, prefix, now } = config;
   const { store, lookup, lastUsed, events, ready } = dependencies;
   const newestPepper: Pepper | undefined = peppers[0];
   if (newestPepper === undefined) throw new TypeError('express-pat: at least one pepper is required.');
   const newest: Pepper = newestPepper;
   const everyScope: ReadonlySet<string> = new Set(registry.list.map((scope) => scope.name));
+
+  /** Effective scopes per record object: a cached record is the same object on every hit. */
+  const expandedScopes = new WeakMap<TokenRecord, readonly string[]>();
+  function effectiveScopes(record: TokenRecord, allowed: ReadonlySet<string>): readonly string[] {
+    if (allowed === everyScope) {
+      let expanded = expandedScopes.get(record);
+      if (expanded === undefined) {
+        expanded = [...registry.expand(record.scopes)].sort();
+        expandedScopes.set(record, expanded);
+      }
+      return expanded;
+    }
+    return [...registry.expand(record.scopes)].filter((scope) => allowed.has(scope)).sort();
+  }
+
+  function contextFor(record: TokenRecord, at: Date, allowed: ReadonlySet<string>): PatContext {
+    const lastUsedAt = lastUsed.record(record.id, at, record.lastUsedAt);
+    return {
+      tokenId: record.id,
+      userId: record.userId,
+      scopes: effectiveScopes(record, allowed),
+      token: { ...toMeta(record), lastUsedAt },
+    };
+  }
 
   const withLatestUse = (record: TokenRecord): TokenMeta => ({
     ...toMeta(record),
@@ -298,14 +332,18 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
         await store.redigest(record.id, record.digest, { digest: digests[0] ?? '', pepperId: newest.id });
         await lookup.invalidate([record.id]);
       }
-      const allowed = await scopesOfUser(record.userId);
-      const lastUsedAt = lastUsed.record(record.id, at, record.lastUsedAt);
-      return {
-        tokenId: record.id,
-        userId: record.userId,
-        scopes: [...registry.expand(record.scopes)].filter((scope) => allowed.has(scope)).sort(),
-        token: { ...toMeta(record), lastUsedAt },
-      };
+      return contextFor(record, at, config.allowedScopes === undefined ? everyScope : await scopesOfUser(record.userId));
+    },
+
+    verifyCached(presented) {
+      if (config.allowedScopes !== undefined || !isWellFormedToken(prefix, presented)) return undefined;
+      const digest = digestToken(newest.secret, presented);
+      const record = lookup.peek(digest);
+      if (record === undefined || record.revokedAt !== null || !digestsMatch(record.digest, digest)) return undefined;
+      if (record.pepperId !== null && record.pepperId !== newest.id) return undefined;
+      const at = now();
+      if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) return undefined;
+      return contextFor(record, at, everyScope);
     },
 
     async reportLeaked(tokens) {
