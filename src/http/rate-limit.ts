@@ -11,9 +11,20 @@ import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express
 import { RateLimitedError, StoreUnavailableError } from '../errors.js';
 import type { ResolvedRateLimit } from '../options.js';
 
+/** Keys of recently seen addresses: masking an IPv6 address costs ~7 µs, a lookup here ~0.1. */
+const keysByAddress = new Map<string, string>();
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+
 /** The client key: its IP address (IPv6 grouped by /56, as express-rate-limit recommends). */
 export function clientKey(req: Request): string {
-  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  let key = keysByAddress.get(address);
+  if (key === undefined) {
+    if (keysByAddress.size >= MAX_REMEMBERED_ADDRESSES) keysByAddress.clear();
+    key = ipKeyGenerator(address);
+    keysByAddress.set(address, key);
+  }
+  return key;
 }
 
 function retryAfterSeconds(resetTime: Date | undefined, windowSeconds: number): number {
