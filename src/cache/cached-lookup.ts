@@ -47,6 +47,11 @@ export class CachedLookup implements TokenLookup {
     return this.listening ? this.cache?.get(digest) : undefined;
   }
 
+  /** Whether {@link peek} can answer at all: the cache is on and serving. */
+  get serving(): boolean {
+    return this.listening && this.cache !== undefined;
+  }
+
   /**
    * Starts listening on the channel, once. A channel that cannot connect keeps retrying by
    * itself and calls `onReady` when it can; until then this answers with its first failure.

@@ -336,7 +336,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     },
 
     verifyCached(presented) {
-      if (config.allowedScopes !== undefined || !isWellFormedToken(prefix, presented)) return undefined;
+      if (!lookup.serving || config.allowedScopes !== undefined || !isWellFormedToken(prefix, presented)) return undefined;
       const digest = digestToken(newest.secret, presented);
       const record = lookup.peek(digest);
       if (record === undefined || record.revokedAt !== null || !digestsMatch(record.digest, digest)) return undefined;
