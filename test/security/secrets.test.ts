@@ -105,6 +105,21 @@ interface RecordedResponse {
   readonly issued?: string;
 }
 
+/** Sends a request, records the answer, and remembers any token it issued. */
+function recorder(responses: RecordedResponse[], tokens: Set<string>) {
+  return async (label: string, test: request.Test): Promise<request.Response> => {
+    const res = await test;
+    const body: unknown = res.body;
+    const issued =
+      res.status === 201 && typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string'
+        ? body.token
+        : undefined;
+    if (issued !== undefined) tokens.add(issued);
+    responses.push({ label, status: res.status, text: responseText(res), ...(issued === undefined ? {} : { issued }) });
+    return res;
+  };
+}
+
 function responseText(res: request.Response): string {
   const headers = Object.entries(res.headers as Record<string, unknown>)
     .map(([name, value]) => `${name}: ${String(value)}`)
@@ -220,18 +235,7 @@ describe.each(testDatabases)('secrets never escape on $provider', (database) => 
     await broken.$disconnect();
   });
 
-  /** Sends, records the answer, and remembers a token it issued. */
-  async function record(label: string, test: request.Test): Promise<request.Response> {
-    const res = await test;
-    const body: unknown = res.body;
-    const issued =
-      res.status === 201 && typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string'
-        ? body.token
-        : undefined;
-    if (issued !== undefined) tokens.add(issued);
-    responses.push({ label, status: res.status, text: responseText(res), ...(issued === undefined ? {} : { issued }) });
-    return res;
-  }
+  const record = recorder(responses, tokens);
 
   /** Awaits a call that must throw, and keeps everything the error carries. */
   async function thrown(label: string, call: () => Promise<unknown>): Promise<unknown> {
@@ -473,7 +477,8 @@ describe.each(testDatabases)('secrets never escape on $provider', (database) => 
     await thrown('revoke with a token as the id', () => pat.tokens.revoke(alice, real));
     await thrown('rotate with a token as the id', () => pat.tokens.rotate(alice, real));
     await thrown('rotate a revoked token', () => pat.tokens.rotate(alice, named.get('to revoke')?.id ?? ''));
-    await thrown('verify a mutated token', () => pat.tokens.verify(`${real.slice(0, -1)}x`));
+    // The last character changed for certain (it is 'x' one time in 62).
+    await thrown('verify a mutated token', () => pat.tokens.verify(`${real.slice(0, -1)}${real.endsWith('x') ? 'y' : 'x'}`));
     await thrown('verify a revoked token', () => pat.tokens.verify(revoked));
     await thrown('verify an expired token', () => pat.tokens.verify(token('expiring')));
     await thrown('verify a token of another pepper', async () => {
@@ -541,17 +546,7 @@ describe.each(testDatabases)('passwords never escape from the demo on $provider'
     await prisma.$disconnect();
   });
 
-  async function record(label: string, test: request.Test): Promise<request.Response> {
-    const res = await test;
-    const body: unknown = res.body;
-    const issued =
-      res.status === 201 && typeof body === 'object' && body !== null && 'token' in body && typeof body.token === 'string'
-        ? body.token
-        : undefined;
-    if (issued !== undefined) tokens.add(issued);
-    responses.push({ label, status: res.status, text: responseText(res), ...(issued === undefined ? {} : { issued }) });
-    return res;
-  }
+  const record = recorder(responses, tokens);
 
   it('signs up, signs in, fails to sign in and refuses bad passwords without echoing a password', async () => {
     const email = `${randomUUID()}@example.test`;
