@@ -28,9 +28,13 @@ export interface PatEvents {
 
 export function createEvents(onHandlerError: (error: unknown) => void): PatEvents {
   const emitter = new EventEmitter();
-  const wrapped = new Map<unknown, (payload: unknown) => void>();
+  /** The listener registered for each (event, handler) pair, so `off` finds exactly that one. */
+  const wrapped = new Map<PatEventName, Map<unknown, (payload: unknown) => void>>();
   return {
     on(event, handler) {
+      const forEvent = wrapped.get(event) ?? new Map<unknown, (payload: unknown) => void>();
+      wrapped.set(event, forEvent);
+      if (forEvent.has(handler)) return;
       const listener = (payload: unknown): void => {
         try {
           void Promise.resolve(handler(payload as never)).catch(onHandlerError);
@@ -38,12 +42,14 @@ export function createEvents(onHandlerError: (error: unknown) => void): PatEvent
           onHandlerError(error);
         }
       };
-      wrapped.set(handler, listener);
+      forEvent.set(handler, listener);
       emitter.on(event, listener);
     },
     off(event, handler) {
-      const listener = wrapped.get(handler);
-      if (listener !== undefined) emitter.off(event, listener);
+      const listener = wrapped.get(event)?.get(handler);
+      if (listener === undefined) return;
+      emitter.off(event, listener);
+      wrapped.get(event)?.delete(handler);
     },
     emit(event, payload) {
       emitter.emit(event, payload);

@@ -1,7 +1,8 @@
 /**
  * {@link InvalidationChannel} over PostgreSQL `LISTEN/NOTIFY`: no extra infrastructure for apps
- * already on PostgreSQL. It holds one dedicated connection; if that connection drops, the cache
- * is cleared and bypassed until a new connection is listening again.
+ * already on PostgreSQL. It holds one dedicated listening connection; if that connection drops,
+ * the cache is cleared and bypassed until a new connection is listening again. Each publish
+ * (a revoke, a rotation: rare) uses a short-lived connection of its own.
  */
 import type { InvalidationChannel, InvalidationHandlers } from './invalidation.js';
 
@@ -76,6 +77,12 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Inva
       drop();
       throw error;
     }
+    if (closed) {
+      // close() ran while this connection was being made: it must not outlive it.
+      dropped = true;
+      await next.end().catch(() => undefined);
+      return;
+    }
     client = next;
     handlers.onReady();
   }
@@ -83,10 +90,17 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Inva
   return {
     subscribe: listen,
     async publish(tokenIds) {
-      const connected = client;
-      if (connected === undefined) throw new Error('express-pat: the invalidation channel is not connected');
-      for (let start = 0; start < tokenIds.length; start += IDS_PER_MESSAGE) {
-        await connected.query('SELECT pg_notify($1, $2)', [channel, tokenIds.slice(start, start + IDS_PER_MESSAGE).join(',')]);
+      // A connection of its own: a revoke must be announced even while the listening
+      // connection is down or reconnecting on this instance.
+      const publisher = options.client();
+      publisher.on('error', () => undefined);
+      try {
+        await publisher.connect();
+        for (let start = 0; start < tokenIds.length; start += IDS_PER_MESSAGE) {
+          await publisher.query('SELECT pg_notify($1, $2)', [channel, tokenIds.slice(start, start + IDS_PER_MESSAGE).join(',')]);
+        }
+      } finally {
+        await publisher.end().catch(() => undefined);
       }
     },
     async close() {

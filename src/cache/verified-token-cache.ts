@@ -60,6 +60,10 @@ export class VerifiedTokenCache {
   }
 
   private set(record: DigestedTokenRecord): void {
+    // One id may be cached under a second digest (its old-pepper one): drop that entry, so an
+    // eviction by id can never leave a copy behind.
+    const previous = this.digestsById.get(record.id);
+    if (previous !== undefined && previous !== record.digest) this.entries.delete(previous);
     this.entries.delete(record.digest);
     this.entries.set(record.digest, { record, storedAt: this.clockMs() });
     this.digestsById.set(record.id, record.digest);
@@ -91,6 +95,6 @@ export class VerifiedTokenCache {
 
   private delete(digest: string, tokenId: string | undefined): void {
     this.entries.delete(digest);
-    if (tokenId !== undefined) this.digestsById.delete(tokenId);
+    if (tokenId !== undefined && this.digestsById.get(tokenId) === digest) this.digestsById.delete(tokenId);
   }
 }

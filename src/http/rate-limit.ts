@@ -65,7 +65,14 @@ export interface FailureLimiter {
   recordFailure(req: Request): Promise<void>;
 }
 
+/**
+ * @throws TypeError when the store cannot be read without counting (no `get`): the check before
+ * a lookup needs it.
+ */
 export function failureLimiter(setting: ResolvedRateLimit): FailureLimiter {
+  if (setting.store !== undefined && typeof setting.store.get !== 'function') {
+    throw new TypeError('express-pat: a failure limit needs a rate-limit store with a get() method (MemoryStore, rate-limit-redis).');
+  }
   // The middleware is only used to count (its handler never answers), so the increment, windows
   // and stores all stay express-rate-limit's.
   const counter: RateLimitRequestHandler = rateLimit({

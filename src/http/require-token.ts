@@ -70,6 +70,8 @@ export function createRequireToken(config: PatConfig, service: InternalTokenServ
 
     /** Lets a verified request through, or answers 403 when a scope is missing. */
     function admit(req: Request, res: Response, next: NextFunction, context: PatContext): void {
+      // Something else (a request timeout, a load shedder) answered while the lookup ran.
+      if (res.headersSent) return;
       res.set('X-Token-Scopes', context.token.scopes.join(', '));
       if (context.token.expiresAt !== null) res.set('X-Token-Expires-At', context.token.expiresAt.toISOString());
       if (required.some((scope) => !context.scopes.includes(scope))) {
@@ -98,7 +100,7 @@ export function createRequireToken(config: PatConfig, service: InternalTokenServ
       const presented = BEARER_HEADER.exec(req.headers.authorization ?? '')?.[1];
       const cached = presented === undefined ? undefined : service.verifyCached(presented);
       if (cached !== undefined) admit(req, res, next, cached);
-      else void verifyAndAdmit(req, res, next);
+      else verifyAndAdmit(req, res, next).catch(next);
     };
   };
 }

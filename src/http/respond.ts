@@ -71,7 +71,8 @@ export function reportAndSend(res: Response, thrown: unknown, onStoreError: PatC
   const error = toPatError(thrown);
   if (error instanceof StoreUnavailableError) onStoreError(error.cause ?? error);
   else if (error instanceof InternalError) console.error('express-pat: unexpected error', error.cause);
-  sendError(res, error);
+  // Another middleware may have answered while the store was slow; there is nothing left to say.
+  if (!res.headersSent) sendError(res, error);
 }
 
 /**

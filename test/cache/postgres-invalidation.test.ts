@@ -134,4 +134,46 @@ describeOnPostgres('cross-instance invalidation over PostgreSQL LISTEN/NOTIFY', 
       await prisma.$disconnect();
     }
   });
+
+  it("announces a revoke even while the revoking instance's own LISTEN connection is down", async () => {
+    const created = await a.pat.tokens.create(userId, { name: 'announced', scopes: ['notes:read'] });
+    expect(await status(b, created.token)).toBe(200);
+    const admin = new pg.Client(target.pool);
+    await admin.connect();
+    try {
+      // Every listener of this channel drops; the revoke follows at once, before any reconnect.
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`, [
+        `LISTEN ${channel}`,
+      ]);
+      await a.pat.tokens.revoke(userId, created.id);
+    } finally {
+      await admin.end();
+    }
+    expect(await within(1500, async () => (await status(b, created.token)) === 401)).toBeLessThanOrEqual(1500);
+  });
+
+  it('leaves no connection behind when closed while still connecting', async () => {
+    const applicationName = `express-pat-close-${process.pid}-${Date.now()}`;
+    const prisma = await connect(postgres[0]!, target);
+    const { pat } = createTestApp(prisma, {
+      cache: true,
+      invalidation: postgresInvalidation({
+        client: () => new pg.Client({ ...target.pool, application_name: applicationName }),
+        channel,
+      }),
+    });
+    const started = pat.ready().catch(() => undefined);
+    await pat.close();
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const admin = new pg.Client(target.pool);
+    await admin.connect();
+    try {
+      const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await admin.end();
+      await prisma.$disconnect();
+    }
+  });
 });

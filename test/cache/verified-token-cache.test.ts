@@ -59,3 +59,16 @@ describe('verified-token cache', () => {
     expect(c.get('digest-a')).toBeUndefined();
   });
 });
+
+describe('verified-token cache with a token under two digests (pepper rotation)', () => {
+  it('evicts every copy of a token by id', () => {
+    const cache = new VerifiedTokenCache({ ttlMs: 1000, maxEntries: 10 }, () => 0);
+    const old = { ...record('t'), digest: 'digest-old' };
+    const renewed = { ...record('t'), digest: 'digest-new' };
+    cache.setIfUnchanged(cache.epoch, old);
+    cache.setIfUnchanged(cache.epoch, renewed);
+    cache.evict('t');
+    expect(cache.get('digest-old')).toBeUndefined();
+    expect(cache.get('digest-new')).toBeUndefined();
+  });
+});

@@ -101,6 +101,20 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate-limit store checks', () => {
+  it('refuses, at construction, a failure-limit store that cannot be read without counting', async () => {
+    const prisma = await connect(testDatabases[0]!);
+    try {
+      const countOnly = () => ({ increment: () => ({ totalHits: 1, resetTime: undefined }), decrement: () => undefined, resetKey: () => undefined });
+      expect(() => createTestApp(prisma, { rateLimits: { failedTokenAuth: { limit: 5, windowSeconds: 60 }, store: countOnly } })).toThrow(
+        /get\(\) method/,
+      );
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+});
+
 describe('a rate-limit store that fails', () => {
   it('answers 503 store_unavailable, never a pass and never a 500', async () => {
     const prisma = await connect(testDatabases[0]!);

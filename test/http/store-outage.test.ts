@@ -5,7 +5,10 @@
 import { join } from 'node:path';
 import type { Express } from 'express';
 import pg from 'pg';
+import express from 'express';
 import request from 'supertest';
+import type { TokenLookup } from '../../src/index.js';
+import { PrismaTokenStore } from '../../src/store/prisma-token-store.js';
 import { resolveDatabase } from '../../src/demo/database.js';
 import { generateToken } from '../../src/token/format.js';
 import { connect, createUser, testDatabases, type TestPrismaClient } from '../support/databases.js';
@@ -126,6 +129,48 @@ describeOnPostgres('PostgreSQL failures in the middle of a request', () => {
       await held;
       await request(app).get('/api/read').set('Authorization', `Bearer ${created.token}`).expect(200);
     } finally {
+      await pat.close();
+      await prisma.$disconnect();
+    }
+  });
+});
+
+describe('a guard whose response was already sent by someone else', () => {
+  it('neither crashes nor answers twice when the lookup finishes late', async () => {
+    const prisma = await connect(testDatabases[0]!);
+    const store = new PrismaTokenStore(prisma);
+    const slow: TokenLookup = {
+      findByDigests: async (digests) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return store.findByDigests(digests);
+      },
+    };
+    const { pat } = createTestApp(prisma, { lookup: slow });
+    const app = express();
+    // A request timeout in front of the guard answers first.
+    app.use((_req, res, next) => {
+      setTimeout(() => {
+        if (!res.headersSent) res.status(503).json({ timeout: true });
+      }, 50);
+      next();
+    });
+    app.get('/api/read', pat.requireToken(['notes:read']), (_req, res) => {
+      if (!res.headersSent) res.json({ ok: true });
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const created = await pat.tokens.create(await createUser(prisma), { name: 'x', scopes: ['notes:read'] });
+      for (const header of [`Bearer ${created.token}`, `Bearer ${generateToken('pat')}`]) {
+        const res = await request(app).get('/api/read').set('Authorization', header);
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ timeout: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
       await pat.close();
       await prisma.$disconnect();
     }
