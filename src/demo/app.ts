@@ -3,7 +3,8 @@
  * that have no login of their own.
  */
 import express, { type Express } from 'express';
-import { createPersonalAccessTokens, passwordAuth, type PersonalAccessTokens } from '../index.js';
+import type { Store } from 'express-rate-limit';
+import { createPersonalAccessTokens, passwordAuth, type PersonalAccessTokens, type RateLimiterName } from '../index.js';
 import { apiRouter } from './notes.js';
 import type { DemoPrismaClient } from './prisma.js';
 import { usersRouter } from './users.js';
@@ -18,8 +19,10 @@ export const DEMO_SCOPES = {
 /** Options of {@link createDemoApp}. */
 export interface DemoAppOptions {
   readonly prisma: DemoPrismaClient;
-  /** `PAT_PEPPER`; undefined uses the development pepper (with a warning) outside production. */
-  readonly pepper?: string | undefined;
+  /** `PAT_PEPPER` (a list rotates it); undefined uses the development pepper outside production. */
+  readonly pepper?: string | readonly string[] | undefined;
+  /** Makes the rate limiters' stores (e.g. Redis, for several demo instances). @default in memory */
+  readonly rateLimitStore?: ((name: RateLimiterName) => Store) | undefined;
   /** bcrypt cost of new passwords. @default 10 */
   readonly bcryptCost?: number | undefined;
   /** Clock, for tests. */
@@ -34,11 +37,12 @@ export function createDemoApp(options: DemoAppOptions): { app: Express; pat: Per
     prisma,
     pepper: options.pepper,
     scopes: DEMO_SCOPES,
-    authenticate: passwordAuth({ prisma, bcryptCost }),
+    authenticate: passwordAuth({ prisma, bcryptCost, rateLimitStore: options.rateLimitStore }),
     // The opt-in features, so each can be tried with curl: tokens holding tokens:write may
     // manage tokens, and anyone may report leaked tokens at POST /tokens/leaked.
     managementScope: 'tokens:write',
     leakReporting: true,
+    rateLimits: { store: options.rateLimitStore },
     now: options.now,
   });
 

@@ -1,17 +1,30 @@
 /**
  * `npm start`: runs the demo on `DATABASE_URL` (default: a SQLite file under ./data), applying
- * pending migrations first. Reads `PORT` (default 3000) and `PAT_PEPPER`.
+ * pending migrations first. Reads `PORT` (default 3000), `PAT_PEPPER` (a comma-separated list,
+ * newest first, rotates the pepper) and `REDIS_URL` (rate limits shared through Redis).
  */
+import { RedisStore } from 'rate-limit-redis';
+import { createClient } from 'redis';
 import { createDemoApp } from './app.js';
 import { resolveDatabase } from './database.js';
 import { applyMigrations } from './migrate.js';
 import { openPrismaClient } from './prisma.js';
 
 const port = Number(process.env.PORT ?? 3000);
+const peppers = (process.env.PAT_PEPPER ?? '').split(',').filter((pepper) => pepper !== '');
+const redis = process.env.REDIS_URL ? createClient({ url: process.env.REDIS_URL }) : undefined;
+await redis?.connect();
 const target = resolveDatabase();
 await applyMigrations(target);
 const prisma = await openPrismaClient(target);
-const { app, pat } = createDemoApp({ prisma, pepper: process.env.PAT_PEPPER });
+const { app, pat } = createDemoApp({
+  prisma,
+  pepper: peppers.length > 1 ? peppers : peppers[0],
+  rateLimitStore:
+    redis === undefined
+      ? undefined
+      : (name) => new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args), prefix: `express-pat-demo:${name}:` }),
+});
 await pat.ready();
 
 const server = app.listen(port, (error?: Error) => {
@@ -32,6 +45,7 @@ function shutdown(): void {
     void pat
       .close()
       .then(() => prisma.$disconnect())
+      .then(() => redis?.quit())
       .finally(() => process.exit(0));
   });
 }

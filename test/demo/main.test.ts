@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 import { testDatabases } from '../support/databases.js';
 import { ENV } from '../support/test-env.js';
 
@@ -117,8 +118,8 @@ interface RunningDemo extends DemoProcess {
 }
 
 /** Starts the demo and waits until it says it is listening. */
-async function startDemo(databaseUrl: string, port: number): Promise<RunningDemo> {
-  const demo = spawnDemo(databaseUrl, port);
+async function startDemo(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<RunningDemo> {
+  const demo = spawnDemo(databaseUrl, port, env);
   await waitFor(demo.child, demo.output, (text) => text.includes('listening'), START_TIMEOUT_MS);
   return {
     ...demo,
@@ -220,6 +221,51 @@ describe.each(targets)('npm start on $name', (target) => {
     }
     expect(second.child.exitCode).toBe(0);
   }, TEST_TIMEOUT_MS);
+});
+
+describe('npm start with the opt-in settings of its environment', () => {
+  const OLD = 'demo-old-pepper-0123456789-abcdefghijklmnop';
+  const NEW = 'demo-new-pepper-0123456789-abcdefghijklmnop';
+
+  it('rotates the pepper through PAT_PEPPER and shares rate limits through REDIS_URL', async () => {
+    const databaseUrl = newSqliteUrl();
+    const port = await freePort();
+    const email = `${randomUUID()}@example.test`;
+    let token = '';
+    const first = await startDemo(databaseUrl, port, { PAT_PEPPER: OLD });
+    try {
+      expect((await call(first, 'POST', '/users', { body: { email, password: PASSWORD } })).status).toBe(201);
+      const created = await call(first, 'POST', '/tokens', { body: { name: 'rotation', scopes: ['notes:read'] }, authorization: basic(email, PASSWORD) });
+      token = (created.body as { token: string }).token;
+    } finally {
+      await first.stop();
+    }
+
+    const redisUrl = process.env.PAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const during = await startDemo(databaseUrl, port, { PAT_PEPPER: `${NEW},${OLD}`, REDIS_URL: redisUrl });
+    try {
+      expect((await call(during, 'GET', '/api/notes', { authorization: `Bearer ${token}` })).status).toBe(200);
+      // A failed sign-in is counted in Redis, under the demo's key prefix.
+      expect((await call(during, 'GET', '/tokens', { authorization: basic(email, 'wrong password') })).status).toBe(401);
+    } finally {
+      await during.stop();
+    }
+    const redis = createClient({ url: redisUrl });
+    await redis.connect();
+    try {
+      expect(await redis.keys('express-pat-demo:password-auth:*')).not.toEqual([]);
+    } finally {
+      await redis.quit();
+    }
+
+    const after = await startDemo(databaseUrl, port, { PAT_PEPPER: NEW });
+    try {
+      // Re-digested with the new pepper on its last use, the token no longer needs the old one.
+      expect((await call(after, 'GET', '/api/notes', { authorization: `Bearer ${token}` })).status).toBe(200);
+    } finally {
+      await after.stop();
+    }
+  }, 3 * (START_TIMEOUT_MS + STOP_TIMEOUT_MS) + 10_000);
 });
 
 describe('npm start when PORT is already taken', () => {
