@@ -155,14 +155,20 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
   const newest: Pepper = newestPepper;
   const everyScope: ReadonlySet<string> = new Set(registry.list.map((scope) => scope.name));
 
-  /** Effective scopes per record object: a cached record is the same object on every hit. */
-  const expandedScopes = new WeakMap<TokenRecord, readonly string[]>();
+  /**
+   * Expanded scope lists by granted set: apps have few distinct sets, and expanding and sorting
+   * on every request showed up in the guard's profile. Bounded by clearing.
+   */
+  const expandedBySet = new Map<string, readonly string[]>();
   function effectiveScopes(record: TokenRecord, allowed: ReadonlySet<string>): readonly string[] {
     if (allowed === everyScope) {
-      let expanded = expandedScopes.get(record);
+      const key = record.scopes.join(' ');
+      let expanded = expandedBySet.get(key);
       if (expanded === undefined) {
-        expanded = [...registry.expand(record.scopes)].sort();
-        expandedScopes.set(record, expanded);
+        if (expandedBySet.size >= 1000) expandedBySet.clear();
+        // Shared by every request with this set: frozen, so no handler can change another's.
+        expanded = Object.freeze([...registry.expand(record.scopes)].sort());
+        expandedBySet.set(key, expanded);
       }
       return expanded;
     }
