@@ -243,7 +243,8 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     return own === null || own.getTime() > limit.getTime() ? limit : own;
   }
 
-  async function revokeAndAnnounce(record: TokenRecord, reason: 'user' | 'leak', at: Date): Promise<boolean> {
+  /** @throws NotFoundError when the user has no such token; false when it was revoked already. */
+  async function revokeAndAnnounce(record: Pick<TokenRecord, 'id' | 'userId'>, reason: 'user' | 'leak', at: Date): Promise<boolean> {
     const outcome = await store.revoke(record.userId, record.id, at);
     if (outcome === 'not_found') throw new NotFoundError();
     if (outcome !== 'revoked') return false;
@@ -296,9 +297,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     },
 
     async revoke(userId, id) {
-      const record = await store.findOwned(userId, id);
-      if (!record) throw new NotFoundError();
-      await revokeAndAnnounce(record, 'user', now());
+      await revokeAndAnnounce({ id, userId }, 'user', now());
     },
 
     async revokeAll(userId) {

@@ -110,6 +110,7 @@ export class PrismaTokenStore implements TokenStore {
   }
 
   async revoke(userId: string, id: string, now: Date): Promise<RevokeOutcome> {
+    if (!isStorableId(id)) return 'not_found';
     return this.run(async () => {
       const { count } = await this.prisma.personalAccessToken.updateMany({
         where: { id, userId, revokedAt: null },
