@@ -64,6 +64,32 @@ export interface PersonalAccessTokensOptions {
    */
   readonly maxTokensPerUser?: number | undefined;
   /**
+   * Longest grace period `POST /:id/rotate` accepts (`graceSeconds`): for that long the rotated
+   * token keeps working beside its successor, so running jobs are not cut off.
+   * @default 604800 (7 days)
+   */
+  readonly maxRotationGraceSeconds?: number | undefined;
+  /**
+   * Writes every token lifecycle event (created, rotated, revoked, leaked, used from a new IP,
+   * reused after rotation) to the `AuditEvent` table, with who did it, the IP and the user agent;
+   * read it back with `pat.tokens.auditTrail()`. A failed audit write is reported to
+   * `onStoreError` and never fails the request (the change it records is already committed).
+   * @default true
+   */
+  readonly audit?: boolean | undefined;
+  /**
+   * Emits `token.expiring` once per threshold for each token that will expire within that many
+   * days (GitLab mails at 60, 30 and 7 days), checking every `intervalMinutes` after `ready()`;
+   * several instances never send one reminder twice. A token is only reminded at thresholds
+   * shorter than its lifetime, so a new 30-day token is not reminded at once. `false` turns the
+   * timer off (`pat.tokens.sendExpiryReminders()` still works, e.g. from a cron job).
+   * @default { days: [60, 30, 7], intervalMinutes: 60 }
+   */
+  readonly expiryReminders?:
+    | { readonly days?: readonly number[] | undefined; readonly intervalMinutes?: number | undefined }
+    | false
+    | undefined;
+  /**
    * The scopes a user may hold now (implied ones count). Tokens can only be created or rotated
    * with these, and at every request a token's effective scopes are its own ∩ these, so a
    * demoted user's old tokens lose the rights at once. A throwing callback answers 503.
@@ -175,6 +201,10 @@ export interface PatConfig {
   readonly maxLifetimeDays: number;
   readonly requireExpiry: boolean;
   readonly maxTokensPerUser: number;
+  readonly maxRotationGraceSeconds: number;
+  readonly audit: boolean;
+  /** Reminder thresholds in days, largest first, and the sweep interval (undefined: no timer). */
+  readonly expiryReminders: { readonly days: readonly number[]; readonly intervalMs: number | undefined };
   readonly allowedScopes: PersonalAccessTokensOptions['allowedScopes'];
   readonly managementScope: string | undefined;
   readonly leakReporting: boolean;
@@ -200,6 +230,9 @@ const OPTION_NAMES = [
   'maxLifetimeDays',
   'requireExpiry',
   'maxTokensPerUser',
+  'maxRotationGraceSeconds',
+  'audit',
+  'expiryReminders',
   'allowedScopes',
   'managementScope',
   'leakReporting',
@@ -260,6 +293,25 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
     throw new TypeError(`express-pat: \`${name}\` must be a positive whole number; got ${String(value)}.`);
   }
   return value;
+}
+
+const DEFAULT_REMINDER_DAYS = [60, 30, 7];
+
+function resolveExpiryReminders(setting: PersonalAccessTokensOptions['expiryReminders']): PatConfig['expiryReminders'] {
+  if (setting === false) return { days: DEFAULT_REMINDER_DAYS, intervalMs: undefined };
+  const given = setting ?? {};
+  if (typeof given !== 'object' || given === null) {
+    throw new TypeError('express-pat: `expiryReminders` must be false or { days, intervalMinutes }.');
+  }
+  rejectUnknownKeys('`expiryReminders`', given, ['days', 'intervalMinutes']);
+  const days = given.days ?? DEFAULT_REMINDER_DAYS;
+  if (!Array.isArray(days) || days.length === 0 || !days.every((day) => Number.isInteger(day) && day > 0)) {
+    throw new TypeError('express-pat: `expiryReminders.days` must be a non-empty list of whole numbers of days, e.g. [60, 30, 7].');
+  }
+  return {
+    days: [...new Set(days)].sort((a, b) => b - a),
+    intervalMs: positiveInteger('expiryReminders.intervalMinutes', given.intervalMinutes, 60) * 60_000,
+  };
 }
 
 function resolveCache(cache: PersonalAccessTokensOptions['cache']): CacheSettings | undefined {
@@ -420,6 +472,9 @@ export function resolveOptions(options: PersonalAccessTokensOptions): PatConfig 
     maxLifetimeDays: positiveInteger('maxLifetimeDays', options.maxLifetimeDays, 366),
     requireExpiry: optionalBoolean('requireExpiry', options.requireExpiry),
     maxTokensPerUser: positiveInteger('maxTokensPerUser', options.maxTokensPerUser, 10_000),
+    maxRotationGraceSeconds: positiveInteger('maxRotationGraceSeconds', options.maxRotationGraceSeconds, 604_800),
+    audit: options.audit === undefined ? true : optionalBoolean('audit', options.audit),
+    expiryReminders: resolveExpiryReminders(options.expiryReminders),
     allowedScopes: options.allowedScopes,
     managementScope,
     leakReporting: optionalBoolean('leakReporting', options.leakReporting),

@@ -11,7 +11,7 @@ describe('lifecycle events', () => {
     events.on('token.revoked', audit);
     events.off('token.created', audit);
     events.emit('token.created', { tokenId: 'c', userId: 'u', name: 'n', scopes: [] });
-    events.emit('token.revoked', { tokenId: 'r', userId: 'u', reason: 'user' });
+    events.emit('token.revoked', { tokenId: 'r', userId: 'u', reason: 'user', at: new Date(0) });
     expect(seen).toEqual(['r']);
   });
 
@@ -21,7 +21,7 @@ describe('lifecycle events', () => {
     events.on('token.revoked', () => {
       throw new Error('audit log down');
     });
-    expect(() => events.emit('token.revoked', { tokenId: 'r', userId: 'u', reason: 'user' })).not.toThrow();
+    expect(() => events.emit('token.revoked', { tokenId: 'r', userId: 'u', reason: 'user', at: new Date(0) })).not.toThrow();
     expect(reported).toHaveLength(1);
   });
 });

@@ -25,6 +25,16 @@ const { app, pat } = createDemoApp({
       ? undefined
       : (name) => new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args), prefix: `express-pat-demo:${name}:` }),
 });
+// Where a real app would mail the token's owner; the demo prints instead (ids only, never a token).
+pat.on('token.used_from_new_ip', ({ tokenId, ip, previousIp }) => {
+  console.log(`express-pat demo: token ${tokenId} used from ${ip} (before: ${previousIp ?? 'first use'})`);
+});
+pat.on('token.reused', ({ tokenId, familyId }) => {
+  console.log(`express-pat demo: rotated token ${tokenId} (family ${familyId}) presented after its grace period`);
+});
+pat.on('token.expiring', ({ tokenId, name, expiresAt, withinDays }) => {
+  console.log(`express-pat demo: token ${tokenId} ${JSON.stringify(name)} expires within ${withinDays} days (${expiresAt.toISOString()})`);
+});
 await pat.ready();
 
 const server = app.listen(port, (error?: Error) => {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { InsufficientScopeError, InvalidRequestError, PatError, TokenMissingError } from '../errors.js';
 import type { PatConfig } from '../options.js';
-import type { InternalTokenService, PatContext, TokenService } from '../service/token-service.js';
+import type { InternalTokenService, PatContext, PresentedFrom, TokenService } from '../service/token-service.js';
 import type { FailureLimiter } from './rate-limit.js';
 import { reportAndSend, sendError } from './respond.js';
 
@@ -23,6 +23,11 @@ function isAuthenticationFailure(error: unknown): boolean {
   return error instanceof PatError && (error.status === 400 || error.status === 401);
 }
 
+/** The client IP (as Express's `trust proxy` resolves it) and user agent of a request. */
+export function presentedFrom(req: Request): PresentedFrom {
+  return { ip: req.ip, userAgent: req.headers['user-agent'] };
+}
+
 /**
  * Reads and verifies the request's bearer token, behind the failed-authentication limit.
  * @throws the guard's `PatError`s, `RateLimitedError` past the limit
@@ -39,7 +44,7 @@ export async function authenticateToken(
     if (header === undefined) throw new TokenMissingError(config.realm);
     const match = BEARER_HEADER.exec(header);
     if (!match?.[1]) throw new InvalidRequestError();
-    return await service.verify(match[1]);
+    return await service.verify(match[1], presentedFrom(req));
   } catch (error) {
     // A missing header is not a failed attempt: browsers and health checks send none.
     if (limiter !== undefined && isAuthenticationFailure(error) && !(error instanceof TokenMissingError)) {
@@ -98,7 +103,7 @@ export function createRequireToken(config: PatConfig, service: InternalTokenServ
       // A valid token in the verified-token cache is admitted without a single await (and, doing
       // no lookup, without the failed-authentication check); everything else takes the full path.
       const presented = BEARER_HEADER.exec(req.headers.authorization ?? '')?.[1];
-      const cached = presented === undefined ? undefined : service.verifyCached(presented);
+      const cached = presented === undefined ? undefined : service.verifyCached(presented, presentedFrom(req));
       if (cached !== undefined) admit(req, res, next, cached);
       else verifyAndAdmit(req, res, next).catch(next);
     };

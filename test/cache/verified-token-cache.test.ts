@@ -13,7 +13,11 @@ function record(id: string): DigestedTokenRecord {
     createdAt: new Date(0),
     expiresAt: null,
     lastUsedAt: null,
+    lastUsedIp: null,
+    lastUsedUserAgent: null,
     revokedAt: null,
+    familyId: id,
+    replacedById: null,
   };
 }
 

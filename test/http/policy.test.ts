@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { PatEventMap, PersonalAccessTokens } from '../../src/index.js';
 import { connect, createUser, rowCounts, testDatabases, type TestPrismaClient } from '../support/databases.js';
 import { createTestApp, createTestClock, TEST_SCOPES, USER_HEADER, type TestClock } from '../support/test-app.js';
+import { waitFor } from '../support/wait.js';
 
 const DAY_MS = 86_400_000;
 const SCOPES_WITH_MANAGEMENT = { ...TEST_SCOPES, 'tokens:write': 'Manage tokens with a token' };
@@ -187,6 +188,9 @@ describe.each(testDatabases)('token policy on $provider', (database) => {
 
     it('never mints a token broader than the one it uses', async () => {
       const manager = await pat.tokens.create(userId, { name: 'ci', scopes: ['tokens:write', 'notes:read'] });
+      // A first use is audited (token.used_from_new_ip) in the background: let that land first.
+      await bearer(app, '/tokens/self', manager.token).expect(200);
+      await waitFor(async () => (await pat.tokens.auditTrail({ tokenId: manager.id })).some((entry) => entry.action === 'token.used_from_new_ip'));
       const before = await rowCounts(prisma);
       const res = await asToken(manager.token).post('/').send({ name: 'child', scopes: ['notes:write'] });
       expect(res.status).toBe(403);
@@ -259,9 +263,9 @@ describe.each(testDatabases)('token policy on $provider', (database) => {
       await pat.tokens.revoke(userId, successor.id);
       expect(seen).toEqual([
         ['created', { tokenId: created.id, userId, name: 'evented', scopes: ['notes:read'] }],
-        ['revoked', { tokenId: created.id, userId, reason: 'rotation' }],
-        ['rotated', { tokenId: successor.id, previousTokenId: created.id, userId }],
-        ['revoked', { tokenId: successor.id, userId, reason: 'user' }],
+        ['revoked', { tokenId: created.id, userId, reason: 'rotation', at: clock.now() }],
+        ['rotated', { tokenId: successor.id, previousTokenId: created.id, userId, familyId: created.id, previousStopsAt: clock.now() }],
+        ['revoked', { tokenId: successor.id, userId, reason: 'user', at: clock.now() }],
       ]);
       expect(JSON.stringify(seen)).not.toContain(created.token);
     });

@@ -5,7 +5,20 @@ import { connect, createUser, rowCounts, testDatabases, type TestPrismaClient } 
 import { createTestApp, createTestClock, USER_HEADER, type TestClock } from '../support/test-app.js';
 
 const DAY_MS = 86_400_000;
-const META_KEYS = ['createdAt', 'expiresAt', 'hint', 'id', 'lastUsedAt', 'name', 'revokedAt', 'scopes'];
+const META_KEYS = [
+  'createdAt',
+  'expiresAt',
+  'familyId',
+  'hint',
+  'id',
+  'lastUsedAt',
+  'lastUsedIp',
+  'lastUsedUserAgent',
+  'name',
+  'replacedById',
+  'revokedAt',
+  'scopes',
+];
 
 describe.each(testDatabases)('token router on $provider', (database) => {
   let prisma: TestPrismaClient;

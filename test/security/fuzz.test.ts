@@ -189,6 +189,21 @@ function statsFor(provider: string, category: string): CategoryStats {
 
 class OracleViolation extends Error {}
 
+/** Whether `POST /:id/rotate` accepts this body text: a JSON object holding at most a valid `graceSeconds`. */
+function isAcceptableRotateBody(text: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+  const keys = Object.keys(parsed);
+  if (keys.some((key) => key !== 'graceSeconds')) return false;
+  const grace: unknown = (parsed as { graceSeconds?: unknown }).graceSeconds;
+  return grace === undefined || (typeof grace === 'number' && Number.isInteger(grace) && grace >= 0 && grace <= 604_800);
+}
+
 function demand(condition: boolean, message: () => string): void {
   if (!condition) throw new OracleViolation(message());
 }
@@ -914,7 +929,7 @@ describe.each(testDatabases)('the bad-input matrix on $provider', (database) => 
           if (id === '.' || id === '..') return;
           const segment = raw ? id : encodeURIComponent(id);
           const path = method === 'ROTATE' ? `/tokens/${segment}/rotate` : `/tokens/${segment}`;
-          // DELETE and rotate take no body; one is sent anyway, to show it changes nothing.
+          // DELETE takes no body and rotate an optional one; bodies are sent anyway, to show they change nothing.
           const withBody = text !== null && method !== 'GET';
           const answer = await call(
             method === 'ROTATE' ? 'POST' : method,
@@ -928,6 +943,16 @@ describe.each(testDatabases)('the bad-input matrix on $provider', (database) => 
           if (method === 'GET' && id === 'scopes') return;
           if (method === 'GET' && id === 'self') {
             demand(answer.status === 401 && answer.code === 'token_missing', context);
+            return;
+          }
+          // Rotate validates its optional body ({ graceSeconds }) before looking the id up: a body
+          // it would refuse may be answered 400 instead; an acceptable one must reach the 404.
+          if (method === 'ROTATE' && withBody && !isAcceptableRotateBody(text)) {
+            demand(
+              (answer.status === 400 && (answer.code === 'validation_failed' || answer.code === 'invalid_json')) ||
+                (answer.status === 404 && answer.code === 'not_found'),
+              () => `expected 400 validation_failed/invalid_json or 404 not_found: ${context()}`,
+            );
             return;
           }
           demand(answer.status === 404 && answer.code === 'not_found', () => `expected 404 not_found: ${context()}`);

@@ -468,7 +468,7 @@ describe.each(testDatabases)('secrets never escape on $provider', (database) => 
           tokenId: named.get('manager')?.id ?? '',
           userId: alice,
           scopes: ['notes:read', 'tokens:write'],
-          token: { id: 'acting', name: 'manager', hint: 'pat_xxxx', scopes: [], createdAt: clock.now(), expiresAt: null, lastUsedAt: null, revokedAt: null },
+          token: { id: 'acting', name: 'manager', hint: 'pat_xxxx', scopes: [], createdAt: clock.now(), expiresAt: null, lastUsedAt: null, lastUsedIp: null, lastUsedUserAgent: null, revokedAt: null, familyId: 'acting', replacedById: null },
         },
       }),
     );

@@ -60,11 +60,12 @@ export async function createUser(prisma: TestPrismaClient, email = `${randomUUID
 
 /** Row counts of every express-pat table, to prove a rejected request wrote nothing. */
 export async function rowCounts(prisma: TestPrismaClient): Promise<Record<string, number>> {
-  const [users, tokens, scopes, links] = await Promise.all([
+  const [users, tokens, scopes, links, auditEvents] = await Promise.all([
     prisma.user.count(),
     prisma.personalAccessToken.count(),
     prisma.scope.count(),
     prisma.personalAccessTokenScope.count(),
+    prisma.auditEvent.count(),
   ]);
-  return { users, tokens, scopes, links };
+  return { users, tokens, scopes, links, auditEvents };
 }

@@ -2,16 +2,16 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { InsufficientScopeError, UnauthenticatedError } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
-import type { ActingToken, IssuedToken, TokenService } from '../../service/token-service.js';
+import type { CallContext, IssuedToken, TokenService } from '../../service/token-service.js';
 import { isWellFormedToken } from '../../token/format.js';
 import { authenticatedUserId } from '../authenticate-user.js';
 import type { FailureLimiter } from '../rate-limit.js';
-import { authenticateToken } from '../require-token.js';
+import { authenticateToken, presentedFrom } from '../require-token.js';
 
-/** Who is managing tokens: a signed-in user, or a token acting for its user. */
+/** Who is managing tokens: a signed-in user, or a token acting for its user; and from where. */
 interface Manager {
   readonly userId: string;
-  readonly acting?: ActingToken;
+  readonly caller: CallContext;
 }
 
 type ManagerHandler = (req: Request, res: Response, manager: Manager) => Promise<void>;
@@ -42,9 +42,9 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
     if (managementScope !== undefined && bearer !== undefined && isWellFormedToken(config.prefix, bearer)) {
       const via = await authenticateToken(req, config, service, tokenFailures);
       if (!via.scopes.includes(managementScope)) throw new InsufficientScopeError([managementScope]);
-      return { userId: via.userId, acting: { via } };
+      return { userId: via.userId, caller: { via, ...presentedFrom(req) } };
     }
-    return { userId: await authenticatedUserId(req, config) };
+    return { userId: await authenticatedUserId(req, config), caller: presentedFrom(req) };
   }
 
   /** Middleware: resolves who manages tokens, or answers 401/403. */
@@ -65,16 +65,16 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
   return {
     requireManager,
     /** `POST /`: 201 `{ token, ...meta }`. Body validated before this runs. */
-    create: asManager(async (req, res, { userId, acting }) => {
-      sendIssued(req, res, await service.create(userId, req.body as Parameters<TokenService['create']>[1], acting));
+    create: asManager(async (req, res, { userId, caller }) => {
+      sendIssued(req, res, await service.create(userId, req.body as Parameters<TokenService['create']>[1], caller));
     }),
     /** `GET /`: 200 `{ tokens: [meta] }`, the caller's active tokens, newest first. */
     list: asManager(async (_req, res, { userId }) => {
       res.json({ tokens: await service.list(userId) });
     }),
     /** `DELETE /`: 204; revokes every token of the caller. */
-    revokeAll: asManager(async (_req, res, { userId }) => {
-      await service.revokeAll(userId);
+    revokeAll: asManager(async (_req, res, { userId, caller }) => {
+      await service.revokeAll(userId, caller);
       res.status(204).end();
     }),
     /** `GET /:id`: 200 `meta`, or 404 `not_found`. */
@@ -82,13 +82,17 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
       res.json(await service.get(userId, idParam(req)));
     }),
     /** `DELETE /:id`: 204; the token stops working at once. */
-    revoke: asManager(async (req, res, { userId }) => {
-      await service.revoke(userId, idParam(req));
+    revoke: asManager(async (req, res, { userId, caller }) => {
+      await service.revoke(userId, idParam(req), caller);
       res.status(204).end();
     }),
-    /** `POST /:id/rotate`: 201 `{ token, ...meta }` of the successor. */
-    rotate: asManager(async (req, res, { userId, acting }) => {
-      sendIssued(req, res, await service.rotate(userId, idParam(req), acting));
+    /**
+     * `POST /:id/rotate`: 201 `{ token, ...meta }` of the successor. The optional body
+     * `{ graceSeconds }` is validated before this runs.
+     */
+    rotate: asManager(async (req, res, { userId, caller }) => {
+      const body = req.body as { graceSeconds?: number } | undefined;
+      sendIssued(req, res, await service.rotate(userId, idParam(req), { graceSeconds: body?.graceSeconds }, caller));
     }),
   };
 }

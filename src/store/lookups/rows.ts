@@ -11,7 +11,11 @@ export interface LookupRow {
   createdAt: Date | string;
   expiresAt: Date | string | null;
   lastUsedAt: Date | string | null;
+  lastUsedIp: string | null;
+  lastUsedUserAgent: string | null;
   revokedAt: Date | string | null;
+  familyId: string | null;
+  replacedById: string | null;
   scope: string | null;
 }
 
@@ -33,7 +37,11 @@ export function recordFromRows(rows: readonly LookupRow[]): DigestedTokenRecord 
     createdAt: toDate(first.createdAt),
     expiresAt: toOptionalDate(first.expiresAt),
     lastUsedAt: toOptionalDate(first.lastUsedAt),
+    lastUsedIp: first.lastUsedIp,
+    lastUsedUserAgent: first.lastUsedUserAgent,
     revokedAt: toOptionalDate(first.revokedAt),
+    familyId: first.familyId,
+    replacedById: first.replacedById,
   };
 }
 
@@ -45,7 +53,8 @@ export function lookupQuery(count: number, date: (column: string) => string, pla
   const parameters = Array.from({ length: count }, (_, index) => placeholder(index)).join(', ');
   return `SELECT t."id", t."userId", t."name", t."digest", t."pepperId", t."hint",
        ${date('t."createdAt"')} AS "createdAt", ${date('t."expiresAt"')} AS "expiresAt",
-       ${date('t."lastUsedAt"')} AS "lastUsedAt", ${date('t."revokedAt"')} AS "revokedAt",
+       ${date('t."lastUsedAt"')} AS "lastUsedAt", t."lastUsedIp", t."lastUsedUserAgent",
+       ${date('t."revokedAt"')} AS "revokedAt", t."familyId", t."replacedById",
        s."name" AS "scope"
   FROM "PersonalAccessToken" t
   LEFT JOIN "PersonalAccessTokenScope" l ON l."tokenId" = t."id"
