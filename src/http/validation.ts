@@ -1,20 +1,12 @@
 /**
- * express-validator chains for the management routes. The per-field rules come from
- * `service/token-input.ts`, so HTTP and `pat.tokens` accept exactly the same requests.
+ * express-validator chains for the management routes, built from the body definitions of
+ * `openapi/bodies.ts` (whose rules come from `service/token-input.ts`), so HTTP, `pat.tokens` and
+ * the OpenAPI document all follow the same rules.
  */
 import type { RequestHandler } from 'express';
-import { body, checkExact, validationResult, type ValidationError } from 'express-validator';
+import { body, checkExact, validationResult, type ValidationChain, type ValidationError } from 'express-validator';
 import { ValidationFailedError, type FieldProblem } from '../errors.js';
-import { LEAK_REPORT_MAX_TOKENS } from './routes/leaked.js';
-import type { PatConfig } from '../options.js';
-import {
-  EXPIRY_REQUIRED,
-  expiresAtProblem,
-  expiresInDaysProblem,
-  nameProblem,
-  scopeProblem,
-  scopesListProblem,
-} from '../service/token-input.js';
+import type { BodyDefinition, JsonBody } from './openapi/bodies.js';
 
 function fail(problem: string | undefined): true {
   if (problem !== undefined) throw new Error(problem);
@@ -65,54 +57,37 @@ export const requireJsonObject: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Validators of `POST /` (create): name, scopes, and at most one of expiresInDays / expiresAt. */
-export function createTokenBodyValidators(config: PatConfig): RequestHandler[] {
-  const { maxLifetimeDays } = config;
-  return [
-    requireJsonObject,
-    checkExact(
-      [
-        body('name').custom((value) => fail(nameProblem(value))),
-        body('scopes')
-          .custom((value) => fail(scopesListProblem(value)))
-          .bail(),
-        body('scopes.*').custom((value) => fail(scopeProblem(value, config.scopes))),
-        body('expiresInDays')
-          .custom((value, { req }) => {
-            const other: unknown = (req.body as Record<string, unknown>).expiresAt;
-            return fail(config.requireExpiry && value === undefined && other === undefined ? EXPIRY_REQUIRED : undefined);
-          }),
-        body('expiresInDays')
-          .optional()
-          .custom((value) => fail(expiresInDaysProblem(value, maxLifetimeDays))),
-        body('expiresAt')
-          .optional()
-          .custom((value, { req }) => {
-            const other: unknown = (req.body as Record<string, unknown>).expiresInDays;
-            if (other !== undefined) throw new Error('give either expiresInDays or expiresAt, not both');
-            return fail(expiresAtProblem(value, maxLifetimeDays, config.now()));
-          }),
-      ],
-      { locations: ['body'] },
-    ),
-    rejectInvalidRequest,
-  ];
+/** A request without a body (no JSON content type) counts as `{}` where the body is optional. */
+const absentBodyIsEmpty: RequestHandler = (req, _res, next) => {
+  if (req.body === undefined) req.body = {};
+  next();
+};
+
+/** Every express-validator chain of `definition`: one per field (and its elements), one per rule. */
+function chainsOf(definition: BodyDefinition): ValidationChain[] {
+  const chains: ValidationChain[] = [];
+  for (const [name, field] of Object.entries(definition.fields)) {
+    const chain = field.required ? body(name) : body(name).optional();
+    chains.push(chain.custom((value, { req }) => fail(field.problem(value, req.body as JsonBody))));
+    const { itemProblem } = field;
+    if (itemProblem !== undefined) chains.push(body(`${name}.*`).custom((value) => fail(itemProblem(value))));
+  }
+  for (const rule of definition.rules) {
+    chains.push(body(rule.field).custom((_value, { req }) => fail(rule.problem(req.body as JsonBody))));
+  }
+  return chains;
 }
 
 /**
- * Validators of `POST /leaked`: 1–100 strings of at most 128 characters (a token is at most 55),
- * nothing else; the largest valid report fits the 16 kB body limit.
+ * The validators of a route with a JSON body (placed after `express.json`): 400
+ * `validation_failed` for anything but a JSON object holding only the definition's fields, each
+ * keeping its rules.
  */
-export const leakReportValidators: RequestHandler[] = [
-  requireJsonObject,
-  checkExact(
-    [
-      body('tokens')
-        .isArray({ min: 1, max: LEAK_REPORT_MAX_TOKENS })
-        .withMessage(`must be an array of 1 to ${LEAK_REPORT_MAX_TOKENS} strings`),
-      body('tokens.*').isString().withMessage('must be a string').bail().isLength({ max: 128 }).withMessage('must be at most 128 characters'),
-    ],
-    { locations: ['body'] },
-  ),
-  rejectInvalidRequest,
-];
+export function bodyValidators(definition: BodyDefinition): RequestHandler[] {
+  return [
+    ...(definition.optional ? [absentBodyIsEmpty] : []),
+    requireJsonObject,
+    checkExact(chainsOf(definition), { locations: ['body'] }),
+    rejectInvalidRequest,
+  ];
+}

@@ -1,6 +1,7 @@
 /**
- * The rules for a new token's name, scopes and expiry. One source for both entry points: the
- * HTTP validators call the per-field checks, and the service runs them all before writing.
+ * The rules for a new token's name, scopes and expiry, and for a rotation's grace period. One
+ * source for both entry points: the HTTP validators call the per-field checks, and the service
+ * runs them all before writing. The constants are shared with the OpenAPI document.
  */
 import { ValidationFailedError, type FieldProblem } from '../errors.js';
 import type { ScopeRegistry } from '../scopes/registry.js';
@@ -10,13 +11,22 @@ export const NAME_MAX_LENGTH = 100;
 /** At most this many scopes in one request (duplicates included). */
 export const SCOPES_MAX_COUNT = 100;
 const DAY_MS = 86_400_000;
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 /**
- * Control characters (U+0000 cannot even be stored by PostgreSQL) and unpaired surrogates (no
+ * The written form of `expiresAt` (a regular expression source, also the `pattern` of the OpenAPI
+ * document): a date, or a date and time with a time zone; seconds and a fraction of up to nine
+ * digits optional. Whether the date exists in the calendar (no 2027-02-30) is checked after.
+ */
+export const EXPIRES_AT_PATTERN =
+  '^(\\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])' +
+  '(?:T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d))?$';
+const EXPIRES_AT = new RegExp(EXPIRES_AT_PATTERN, 'u');
+/**
+ * The characters no name may hold, as the inside of a regular expression character class:
+ * control characters (U+0000 cannot even be stored by PostgreSQL) and unpaired surrogates (no
  * UTF-8 form: both databases refuse them), which no name needs.
  */
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE_TEXT = /[\u0000-\u001f\u007f]|\p{Cs}/u;
+export const UNSTORABLE_CHARACTERS = '\\u0000-\\u001f\\u007f\\p{Cs}';
+const UNSTORABLE_TEXT = new RegExp(`[${UNSTORABLE_CHARACTERS}]`, 'u');
 
 /** What a caller asks for when creating a token. */
 export interface CreateTokenInput {
@@ -45,6 +55,9 @@ export interface InputContext {
   readonly requireExpiry: boolean;
   readonly now: Date;
 }
+
+/** The problem when both `expiresInDays` and `expiresAt` are given. */
+export const BOTH_EXPIRIES = 'give either expiresInDays or expiresAt, not both';
 
 /** The problem when no expiry is given although the app requires one. */
 export const EXPIRY_REQUIRED = 'is required: give expiresInDays or expiresAt (this app requires tokens to expire)';
@@ -100,15 +113,12 @@ function daysInMonth(year: number, month: number): number {
 
 function parseInstant(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  const match = typeof value === 'string' ? EXPIRES_AT.exec(value) : null;
   if (!match) return undefined;
-  // JavaScript's Date rolls impossible dates over (2027-02-30 → 2027-03-02) and reads 24:00: refuse them.
-  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
-    .slice(1)
-    .map((part) => (part === undefined ? undefined : Number(part)));
-  if (year === undefined || month === undefined || day === undefined) return undefined;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  // JavaScript's Date rolls impossible dates over (2027-02-30 → 2027-03-02): refuse them. The
+  // pattern already keeps every field in its range (no month 13, no 24:00).
+  const [year, month, day] = match.slice(1, 4).map(Number);
+  if (year === undefined || month === undefined || day === undefined || day > daysInMonth(year, month)) return undefined;
   const instant = new Date(value as string);
   return Number.isNaN(instant.getTime()) ? undefined : instant;
 }
@@ -121,6 +131,13 @@ export function expiresAtProblem(value: unknown, maxLifetimeDays: number, now: D
   if (instant.getTime() - now.getTime() > maxLifetimeDays * DAY_MS) {
     return `must be at most ${maxLifetimeDays} days from now`;
   }
+  return undefined;
+}
+
+/** Why `value` is not a valid `graceSeconds` of a rotation, or undefined. */
+export function graceSecondsProblem(value: unknown, maxGraceSeconds: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be a whole number of seconds';
+  if (value < 0 || value > maxGraceSeconds) return `must be between 0 and ${maxGraceSeconds}`;
   return undefined;
 }
 
@@ -141,7 +158,7 @@ export function validateCreateInput(input: CreateTokenInput, context: InputConte
   problems.push(...scopesProblems(raw.scopes, context.scopes));
   const { expiresInDays, expiresAt } = raw;
   if (expiresInDays !== undefined && expiresAt !== undefined) {
-    problems.push({ field: 'expiresAt', message: 'give either expiresInDays or expiresAt, not both' });
+    problems.push({ field: 'expiresAt', message: BOTH_EXPIRIES });
   } else if (expiresInDays !== undefined) {
     const problem = expiresInDaysProblem(expiresInDays, context.maxLifetimeDays);
     if (problem !== undefined) problems.push({ field: 'expiresInDays', message: problem });
