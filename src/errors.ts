@@ -168,6 +168,16 @@ export class InternalError extends PatError {
   }
 }
 
+/**
+ * 403 `csrf_failed`: a form of the settings page was posted without a valid CSRF token, or from
+ * another site (its `Origin` or `Sec-Fetch-Site` says so). Nothing was changed.
+ */
+export class CsrfError extends PatError {
+  constructor() {
+    super('csrf_failed', 403, 'The form could not be verified; reload the page and try again.');
+  }
+}
+
 /** 403 `scope_not_allowed`: the user (or the token making the request) may not grant these scopes. */
 export class ScopeNotAllowedError extends PatError {
   constructor(scopes: readonly string[]) {
