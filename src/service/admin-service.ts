@@ -1,0 +1,129 @@
+/**
+ * The administrator's use cases, across users: list every user's tokens, revoke a token by id
+ * without knowing its owner. `pat.admin` is this service; the `express-pat` CLI is built on it.
+ * Revocations go through {@link TokenService.revoke}, so they emit `token.revoked` and evict the
+ * token from every instance's cache exactly as the HTTP API's do.
+ */
+import { NotFoundError } from '../errors.js';
+import type { TokenRecord, TokenStore } from '../store/token-store.js';
+import type { LastUsedRecorder } from './last-used-recorder.js';
+import type { TokenService } from './token-service.js';
+
+/** Whether a token works now, or why not (`revoked` wins when both apply). */
+export type TokenStatus = 'active' | 'revoked' | 'expired';
+
+/**
+ * A token as an administrator sees it: what its owner sees (never the plaintext, never the
+ * digest), plus the owner and the status now.
+ */
+export interface AdminTokenMeta {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  /** Non-secret display hint, e.g. `pat_x7Qa`. */
+  readonly hint: string;
+  /** Scope names granted at creation (implied scopes not listed). */
+  readonly scopes: readonly string[];
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+  /** When it stopped (or, in a rotation's grace period, will stop) working. */
+  readonly revokedAt: Date | null;
+  readonly status: TokenStatus;
+}
+
+/** Which tokens {@link AdminService.list} returns. */
+export interface AdminListOptions {
+  /**
+   * Only this user's tokens.
+   * @default every user's
+   */
+  readonly userId?: string | undefined;
+  /**
+   * Include revoked and expired tokens too.
+   * @default false
+   */
+  readonly includeInactive?: boolean | undefined;
+}
+
+/** What {@link AdminService.revoke} did. */
+export interface AdminRevokeResult {
+  readonly id: string;
+  /** The token's owner. */
+  readonly userId: string;
+  /** True when the token had been revoked before this call (nothing changed). */
+  readonly alreadyRevoked: boolean;
+}
+
+/** Token administration across users, available as `pat.admin`. */
+export interface AdminService {
+  /**
+   * Active tokens (neither revoked nor expired) of every user, or of one, newest first.
+   * @throws StoreUnavailableError (`store_unavailable`)
+   * @example const tokens = await pat.admin.list({ userId, includeInactive: true });
+   */
+  list(options?: AdminListOptions): Promise<AdminTokenMeta[]>;
+  /**
+   * Revokes a token by id, whoever owns it; it stops working at once on every instance.
+   * Revoking twice is not an error.
+   * @throws NotFoundError (`not_found`) when no token has this id;
+   * StoreUnavailableError (`store_unavailable`)
+   * @example await pat.admin.revoke(tokenId);
+   */
+  revoke(id: string): Promise<AdminRevokeResult>;
+}
+
+/** What the admin service is built from. */
+export interface AdminServiceDependencies {
+  readonly store: TokenStore;
+  /** The token service: revocations take its path (events, cache eviction). */
+  readonly tokens: TokenService;
+  readonly lastUsed: LastUsedRecorder;
+  readonly now: () => Date;
+}
+
+function statusAt(record: TokenRecord, at: Date): TokenStatus {
+  if (record.revokedAt !== null && record.revokedAt.getTime() <= at.getTime()) return 'revoked';
+  if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) return 'expired';
+  return 'active';
+}
+
+/** Builds the service. */
+export function createAdminService(dependencies: AdminServiceDependencies): AdminService {
+  const { store, tokens, lastUsed, now } = dependencies;
+
+  /** Exactly the documented fields, in a stable order (the CLI prints these objects as they are). */
+  function toAdminMeta(record: TokenRecord, at: Date): AdminTokenMeta {
+    return {
+      id: record.id,
+      userId: record.userId,
+      name: record.name,
+      hint: record.hint,
+      scopes: record.scopes,
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      lastUsedAt: lastUsed.latest(record).lastUsedAt,
+      revokedAt: record.revokedAt,
+      status: statusAt(record, at),
+    };
+  }
+
+  return {
+    async list(options = {}) {
+      const at = now();
+      const records = await store.listAll({
+        userId: options.userId,
+        workingAt: options.includeInactive === true ? undefined : at,
+      });
+      return records.map((record) => toAdminMeta(record, at));
+    },
+
+    async revoke(id) {
+      const record = await store.findById(id);
+      if (record === null) throw new NotFoundError();
+      const alreadyRevoked = statusAt(record, now()) === 'revoked';
+      await tokens.revoke(record.userId, id, { admin: true });
+      return { id, userId: record.userId, alreadyRevoked };
+    },
+  };
+}
