@@ -5,9 +5,15 @@ import { failureLimiter } from './http/rate-limit.js';
 import { createRequireToken, type RequireToken } from './http/require-token.js';
 import { createErrorHandler } from './http/respond.js';
 import { createTokenRouter } from './http/router.js';
+import { buildOpenApiDocument, type OpenApiOptions } from './http/openapi/document.js';
+import type { OpenApiDocument } from './http/openapi/types.js';
+import { createSettingsRouter } from './http/settings/router.js';
+import type { SettingsPageOptions } from './http/settings/options.js';
 import { resolveOptions, type PersonalAccessTokensOptions } from './options.js';
 import type { ScopeInfo } from './scopes/registry.js';
+import { AuditTrail } from './service/audit-trail.js';
 import { LastUsedRecorder } from './service/last-used-recorder.js';
+import { createAdminService, type AdminService } from './service/admin-service.js';
 import { createTokenService, type TokenService } from './service/token-service.js';
 import { guarded } from './store/guarded.js';
 import { PrismaTokenStore } from './store/prisma-token-store.js';
@@ -32,8 +38,33 @@ export interface PersonalAccessTokens {
    * @example app.use(pat.errorHandler); // after your routes
    */
   readonly errorHandler: ErrorRequestHandler;
+  /**
+   * A new router serving the token settings page: a signed-in user (the `authenticate` option)
+   * lists their tokens, creates one with scope checkboxes and an expiry picker (shown once, with a
+   * copy button), and rotates or revokes one after a confirmation step. Server-rendered HTML with a
+   * strict CSP; every form post needs its CSRF token (403 `csrf_failed` otherwise). Anonymous
+   * visitors get 401 with the authenticator's challenge. Mount it apart from {@link router}.
+   * @throws TypeError when an option is unknown or wrong.
+   * @example app.use('/settings/tokens', pat.settingsPage({ title: 'API tokens' }));
+   */
+  settingsPage(options?: SettingsPageOptions): Router;
   /** The token use cases without HTTP: create, list, get, revoke, rotate, verify, prune… */
   readonly tokens: TokenService;
+  /**
+   * Administration across users, for operators (the `express-pat` CLI uses it): list every
+   * user's tokens, revoke a token by id without knowing its owner. Revocations take the same path
+   * as the API's (events, cache eviction on every instance). Never expose it to end users.
+   * @example for (const token of await pat.admin.list()) console.log(token.userId, token.name);
+   */
+  readonly admin: AdminService;
+  /**
+   * The OpenAPI 3.1 document of {@link router}, built from the same route table and validation
+   * rules the router uses, for this configuration (scopes, lifetime cap, `requireExpiry`,
+   * `leakReporting`, `managementScope`, token prefix). A fresh plain object on every call.
+   * @throws TypeError when an option is unknown or wrong.
+   * @example app.get('/openapi.json', (req, res) => res.json(pat.openapi({ basePath: '/tokens' })));
+   */
+  openapi(options?: OpenApiOptions): OpenApiDocument;
   /** The registered scopes. */
   readonly scopes: readonly ScopeInfo[];
   /** Matches this app's tokens in any text (global flag), for secret scanning. */
@@ -96,22 +127,28 @@ export function createPersonalAccessTokens(options: PersonalAccessTokensOptions)
     });
     return synced;
   };
-  const tokens = createTokenService(config, { store, lookup, lastUsed, events, ready: syncScopes });
+  const audit = new AuditTrail(store, config.audit, config.onStoreError, config.now);
+  const tokens = createTokenService(config, { store, lookup, lastUsed, events, audit, ready: syncScopes });
   const tokenFailures = config.failedTokenAuthLimit === undefined ? undefined : failureLimiter(config.failedTokenAuthLimit);
   const requireToken = createRequireToken(config, tokens, tokenFailures);
   return {
     router: createTokenRouter(config, { service: tokens, requireToken, tokenFailures }),
     requireToken,
     errorHandler: createErrorHandler(config.onStoreError),
+    settingsPage: (settings) => createSettingsRouter(config, tokens, settings),
+    openapi: (openApiOptions) => buildOpenApiDocument(config, openApiOptions),
     tokens,
+    admin: createAdminService({ store, tokens, lastUsed, now: config.now }),
     scopes: config.scopes.list,
     tokenPattern: tokenPattern(config.prefix),
     on: events.on,
     off: events.off,
     async ready() {
       await Promise.all([syncScopes(), lookup.start()]);
+      tokens.startReminders();
     },
     async close() {
+      await tokens.stopReminders();
       await lastUsed.flush();
       await lookup.close();
     },

@@ -11,8 +11,35 @@ export { passwordAuth, hashPassword, type PasswordAuthOptions } from './auth/pas
 export type { RequireToken } from './http/require-token.js';
 export { rejectInvalidRequest, requireJsonObject } from './http/validation.js';
 export type { ErrorBody } from './http/respond.js';
-export type { ActingToken, IssuedToken, PatContext, TokenMeta, TokenService } from './service/token-service.js';
+export type { OpenApiOptions } from './http/openapi/document.js';
+export type {
+  HttpMethod,
+  JsonSchema,
+  JsonType,
+  JsonValue,
+  OpenApiDocument,
+  OpenApiHeader,
+  OpenApiMediaType,
+  OpenApiOperation,
+  OpenApiParameter,
+  OpenApiResponse,
+  OpenApiSecurityRequirement,
+  OpenApiSecurityScheme,
+} from './http/openapi/types.js';
+export type { SettingsPageOptions } from './http/settings/options.js';
+export type {
+  CallContext,
+  ExpiringToken,
+  IssuedToken,
+  PatContext,
+  PresentedFrom,
+  RotateOptions,
+  TokenMeta,
+  TokenService,
+} from './service/token-service.js';
+export type { AuditActor, AuditEvent } from './service/audit-trail.js';
 export type { CreateTokenInput } from './service/token-input.js';
+export type { AdminListOptions, AdminRevokeResult, AdminService, AdminTokenMeta, TokenStatus } from './service/admin-service.js';
 export type { ScopeDefinition, ScopeInfo } from './scopes/registry.js';
 export type {
   PatPrismaClient,
@@ -33,6 +60,7 @@ export { sqliteTokenLookup, type SqliteDatabase } from './store/lookups/sqlite-l
 export { postgresTokenLookup, type PgQueryable } from './store/lookups/postgres-lookup.js';
 export type { DigestedTokenRecord, TokenLookup, TokenRecord } from './store/token-store.js';
 export {
+  CsrfError,
   InsufficientScopeError,
   InternalError,
   InvalidCredentialsError,

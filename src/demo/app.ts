@@ -50,6 +50,16 @@ export function createDemoApp(options: DemoAppOptions): { app: Express; pat: Per
   app.disable('x-powered-by');
   app.use('/users', usersRouter(prisma, bcryptCost));
   app.use('/tokens', pat.router);
+  // The router's OpenAPI 3.1 document; passwordAuth reads HTTP Basic credentials.
+  const openapi = pat.openapi({ basePath: '/tokens', loginScheme: { type: 'http', scheme: 'basic' } });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  // The browser page for the same tokens (HTTP Basic sign-in prompt), and the demo's home.
+  app.use('/settings/tokens', pat.settingsPage());
+  app.get('/', (_req, res) => {
+    res.redirect('/settings/tokens');
+  });
   app.use('/api', apiRouter(pat));
   app.use(pat.errorHandler);
   return { app, pat };
