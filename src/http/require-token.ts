@@ -23,9 +23,14 @@ function isAuthenticationFailure(error: unknown): boolean {
   return error instanceof PatError && (error.status === 400 || error.status === 401);
 }
 
-/** The client IP (as Express's `trust proxy` resolves it) and user agent of a request. */
+/**
+ * The client IP (as Express's `trust proxy` resolves it) and user agent of a request. `req.ip`
+ * runs proxy-addr over the forwarding headers on every read (≈8 µs of the guard's budget in the
+ * benchmark); without `trust proxy` it is the socket's address, read directly.
+ */
 export function presentedFrom(req: Request): PresentedFrom {
-  return { ip: req.ip, userAgent: req.headers['user-agent'] };
+  const ip: string | undefined = req.app.get('trust proxy') === false ? req.socket.remoteAddress : req.ip;
+  return { ip, userAgent: req.headers['user-agent'] };
 }
 
 /**

@@ -31,7 +31,7 @@ export class LastUsedRecorder {
   private readonly pending = new Map<string, LastUse>();
   /** When each token was last queued; entries older than the interval are dropped at flush. */
   private readonly queuedAt = new Map<string, number>();
-  /** The last IP each recently used token was seen from, least recently used first. */
+  /** The last IP each token was seen from, least recently changed first (touched on change only: the guard's path). */
   private readonly lastIps = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -48,7 +48,7 @@ export class LastUsedRecorder {
     const ip = origin?.ip;
     const previousIp = this.lastIps.get(id) ?? stored.lastUsedIp;
     const newIp = ip !== undefined && ip !== previousIp;
-    if (ip !== undefined) this.rememberIp(id, ip);
+    if (newIp) this.rememberIp(id, ip);
     const known = Math.max(stored.lastUsedAt?.getTime() ?? -Infinity, this.queuedAt.get(id) ?? -Infinity);
     if (!newIp && at.getTime() - known < this.intervalMs) return { lastUsedAt: new Date(known) };
     this.queuedAt.set(id, Math.max(at.getTime(), this.queuedAt.get(id) ?? -Infinity));

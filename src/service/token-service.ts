@@ -177,8 +177,14 @@ export interface TokenService {
   auditTrail(filter?: { readonly userId?: string; readonly tokenId?: string; readonly limit?: number }): Promise<AuditEvent[]>;
 }
 
-/** Exactly the documented fields, in a stable order: responses send these objects as they are. */
-function toMeta(record: TokenRecord): TokenMeta {
+/**
+ * Exactly the documented fields, in a stable order: responses send these objects as they are.
+ * `use` replaces the stored last use (built in one object: this runs on every guarded request).
+ */
+function toMeta(
+  record: TokenRecord,
+  use: Pick<TokenMeta, 'lastUsedAt' | 'lastUsedIp' | 'lastUsedUserAgent'> = record,
+): TokenMeta {
   return {
     id: record.id,
     name: record.name,
@@ -186,9 +192,9 @@ function toMeta(record: TokenRecord): TokenMeta {
     scopes: record.scopes,
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
-    lastUsedAt: record.lastUsedAt,
-    lastUsedIp: record.lastUsedIp,
-    lastUsedUserAgent: record.lastUsedUserAgent,
+    lastUsedAt: use.lastUsedAt,
+    lastUsedIp: use.lastUsedIp,
+    lastUsedUserAgent: use.lastUsedUserAgent,
     revokedAt: record.revokedAt,
     familyId: record.familyId ?? record.id,
     replacedById: record.replacedById,
@@ -274,15 +280,16 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     const origin = originOf(from);
     const use = lastUsed.record(record, at, origin);
     if (use.newIpAfter !== undefined && origin?.ip !== undefined) announceNewIp(record, origin, use.newIpAfter);
-    const meta = toMeta(record);
     return {
       tokenId: record.id,
       userId: record.userId,
       scopes: effectiveScopes(record, allowed),
-      token:
+      token: toMeta(
+        record,
         origin === undefined
-          ? { ...meta, lastUsedAt: use.lastUsedAt }
-          : { ...meta, lastUsedAt: use.lastUsedAt, lastUsedIp: origin.ip ?? null, lastUsedUserAgent: origin.userAgent ?? null },
+          ? { lastUsedAt: use.lastUsedAt, lastUsedIp: record.lastUsedIp, lastUsedUserAgent: record.lastUsedUserAgent }
+          : { lastUsedAt: use.lastUsedAt, lastUsedIp: origin.ip ?? null, lastUsedUserAgent: origin.userAgent ?? null },
+      ),
     };
   }
 
@@ -302,7 +309,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     });
   }
 
-  const withLatestUse = (record: TokenRecord): TokenMeta => ({ ...toMeta(record), ...lastUsed.latest(record) });
+  const withLatestUse = (record: TokenRecord): TokenMeta => toMeta(record, lastUsed.latest(record));
 
   function issue(fields: Omit<NewTokenRecord, 'id' | 'familyId' | 'digest' | 'hint' | 'pepperId'>, familyId?: string): {
     token: string;
