@@ -41,9 +41,11 @@ export interface PersonalAccessTokens {
   /**
    * A new router serving the token settings page: a signed-in user (the `authenticate` option)
    * lists their tokens, creates one with scope checkboxes and an expiry picker (shown once, with a
-   * copy button), and rotates or revokes one after a confirmation step. Server-rendered HTML with a
-   * strict CSP; every form post needs its CSRF token (403 `csrf_failed` otherwise). Anonymous
-   * visitors get 401 with the authenticator's challenge. Mount it apart from {@link router}.
+   * copy button), and rotates (optionally keeping the old token working for a grace period) or
+   * revokes one after a confirmation step. Server-rendered HTML with a strict CSP; every form post
+   * needs its CSRF token (403 `csrf_failed` otherwise), and a create or rotate form works once
+   * (a reload re-posting it gets 409 `form_already_submitted`). Anonymous visitors get 401 with
+   * the authenticator's challenge. Mount it apart from {@link router}.
    * @throws TypeError when an option is unknown or wrong.
    * @example app.use('/settings/tokens', pat.settingsPage({ title: 'API tokens' }));
    */

@@ -178,6 +178,21 @@ export class CsrfError extends PatError {
   }
 }
 
+/**
+ * 409 `form_already_submitted`: a create or rotate form of the settings page was posted a second
+ * time (a reload re-posting it, a double click). Its token was issued by the first post and shown
+ * then, once; nothing was changed by this one.
+ */
+export class FormAlreadySubmittedError extends PatError {
+  constructor() {
+    super(
+      'form_already_submitted',
+      409,
+      'This form was already submitted: the token it created was shown then, only once, and cannot be shown again. It is in your list of tokens; if you did not copy it, rotate it or create another.',
+    );
+  }
+}
+
 /** 403 `scope_not_allowed`: the user (or the token making the request) may not grant these scopes. */
 export class ScopeNotAllowedError extends PatError {
   constructor(scopes: readonly string[]) {

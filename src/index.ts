@@ -61,6 +61,7 @@ export { postgresTokenLookup, type PgQueryable } from './store/lookups/postgres-
 export type { DigestedTokenRecord, TokenLookup, TokenRecord } from './store/token-store.js';
 export {
   CsrfError,
+  FormAlreadySubmittedError,
   InsufficientScopeError,
   InternalError,
   InvalidCredentialsError,

@@ -2,7 +2,8 @@
  * The settings page in a real headless Chromium (the Debian `chromium` package, driven by
  * playwright-core) against the demo app: sign in with HTTP Basic, create a token with the scope
  * checkboxes, copy it with the copy button, use the copied token on the API, then revoke it
- * through the confirmation page. Without the browser the suite fails under CI=true and is skipped
+ * through the confirmation page; reload after a create (no second token), and rotate keeping the
+ * old token working for an hour. Without the browser the suite fails under CI=true and is skipped
  * with a warning elsewhere.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +102,17 @@ describeWithBrowser.each(testDatabases)('the settings page in Chromium, demo app
     return { status: res.status, body: await res.json() };
   }
 
+  /** Clicks the one-time panel's copy button and returns what reached the clipboard. */
+  async function copyShownToken(): Promise<string> {
+    await page.click('#copy-token');
+    await page.locator('#copy-status', { hasText: 'Copied to the clipboard.' }).waitFor();
+    // A string expression: the project compiles without the DOM library.
+    const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+    expect(copied).toMatch(/^pat_[0-9A-Za-z]+$/);
+    expect(copied).toBe(await page.inputValue('#new-token'));
+    return copied;
+  }
+
   it(
     'creates a token with the scope checkboxes, copies it, uses it on the API, then revokes it after confirming',
     async () => {
@@ -119,12 +131,7 @@ describeWithBrowser.each(testDatabases)('the settings page in Chromium, demo app
       expect(created?.status()).toBe(201);
       await expect(page.locator('#new-token-panel .warning').textContent()).resolves.toContain('will not be shown again');
 
-      await page.click('#copy-token');
-      await page.locator('#copy-status', { hasText: 'Copied to the clipboard.' }).waitFor();
-      // A string expression: the project compiles without the DOM library.
-      const copied = await page.evaluate<string>('navigator.clipboard.readText()');
-      expect(copied).toMatch(/^pat_[0-9A-Za-z]+$/);
-      expect(copied).toBe(await page.inputValue('#new-token'));
+      const copied = await copyShownToken();
       expect(await api(copied)).toEqual({ status: 200, body: { notes: [] } });
 
       await page.goto(`${base}/settings/tokens`);
@@ -145,6 +152,47 @@ describeWithBrowser.each(testDatabases)('the settings page in Chromium, demo app
         body: { error: { code: 'token_revoked', message: expect.any(String) } },
       });
       expect(pageProblems).toEqual([]);
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
+  it(
+    'creates no second token on a reload, and rotates keeping the old token working for 1 hour',
+    async () => {
+      await page.goto(`${base}/settings/tokens`);
+      await page.fill('#name', 'rotating CLI');
+      await page.check('input[name="scopes"][value="notes:read"]');
+      const [created] = await Promise.all([page.waitForNavigation(), page.click('#create-form button[type="submit"]')]);
+      expect(created?.status()).toBe(201);
+      const old = await page.inputValue('#new-token');
+
+      // Reloading the answer to the form post posts the form again: refused, nothing created.
+      const reloaded = await page.reload();
+      expect(reloaded?.request().method()).toBe('POST');
+      expect(reloaded?.status()).toBe(409);
+      await expect(page.locator('[data-error-code]').getAttribute('data-error-code')).resolves.toBe('form_already_submitted');
+      expect(await page.content()).not.toContain(old);
+      await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Back to your tokens' }).click()]);
+      const row = page.locator('#tokens tbody tr', { hasText: 'rotating CLI' });
+      expect(await row.count()).toBe(1);
+
+      await row.getByRole('link', { name: 'Rotate…' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe('Rotate token “rotating CLI”?');
+      expect(await page.inputValue('#graceSeconds')).toBe('0');
+      await page.selectOption('#graceSeconds', { label: '1 hour' });
+      const [rotated] = await Promise.all([page.waitForNavigation(), page.click('#confirm')]);
+      expect(rotated?.status()).toBe(201);
+      await expect(page.locator('#new-token-panel .warning').textContent()).resolves.toContain('The old token keeps working until');
+
+      const successor = await copyShownToken();
+      expect(successor).not.toBe(old);
+      expect(await api(successor)).toEqual({ status: 200, body: { notes: [] } });
+      expect(await api(old)).toEqual({ status: 200, body: { notes: [] } });
+      const rows = page.locator('#tokens tbody tr', { hasText: 'rotating CLI' });
+      expect(await rows.count()).toBe(2);
+      await expect(rows.filter({ hasText: 'Replaced; works until' }).count()).resolves.toBe(1);
+      // Chromium logs the refused reload's status; nothing else went wrong on the pages.
+      expect(pageProblems).toEqual([expect.stringContaining('status of 409 (Conflict)')]);
     },
     BROWSER_TIMEOUT_MS,
   );

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { UnauthenticatedError, type PersonalAccessTokens, type PersonalAccessTokensOptions } from '../../src/index.js';
 import { connect, createUser, rowCounts, testDatabases, type TestPrismaClient } from '../support/databases.js';
 import { createTestApp, createTestClock, USER_HEADER, type TestClock } from '../support/test-app.js';
+import { createUsedForms } from '../../src/http/settings/used-forms.js';
 
 const DAY_MS = 86_400_000;
 const PAGE = '/settings/tokens';
@@ -357,13 +358,14 @@ describe.each(testDatabases)('the settings page on $provider', (database) => {
       expect(confirm.text).toContain('Rotate token “to rotate”?');
       expect((await apiStatus(old.token)).status).toBe(200);
 
-      const res = await as(user).post(`/${old.id}/rotate`, { _csrf: csrfOf(confirm.text) });
+      const res = await as(user).post(`/${old.id}/rotate`, { _csrf: csrfOf(confirm.text), graceSeconds: '0' });
       expect(res.status).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
       const successor = shownToken(res.text) ?? '';
       expect(successor).toMatch(/^pat_/);
       expect(successor).not.toBe(old.token);
       expect(res.text).toContain('it will not be shown again');
+      expect(res.text).toContain('The old token has stopped working.');
       expect(await apiStatus(old.token)).toEqual({ status: 401, code: 'token_revoked' });
       expect((await apiStatus(successor)).status).toBe(200);
       expect((await as(user).get()).text).not.toContain(successor);
@@ -396,7 +398,8 @@ describe.each(testDatabases)('the settings page on $provider', (database) => {
       const before = await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: issued.id } });
       const counts = await rowCounts(prisma);
       const path = `/${issued.id}${action}`;
-      const res = method === 'GET' ? await as(bob).get(path) : await as(bob).post(path, { _csrf: await csrfFor(bob) });
+      const form = { _csrf: await csrfFor(bob), graceSeconds: '0' };
+      const res = method === 'GET' ? await as(bob).get(path) : await as(bob).post(path, form);
       expect(res.status).toBe(404);
       expect(errorCode(res.text)).toBe('not_found');
       expect(await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: issued.id } })).toEqual(before);
@@ -410,9 +413,174 @@ describe.each(testDatabases)('the settings page on $provider', (database) => {
     it('answers 409 token_not_active when rotating a revoked token', async () => {
       const issued = await pat.tokens.create(alice, { name: 'revoked first', scopes: ['notes:read'] });
       await pat.tokens.revoke(alice, issued.id);
-      const res = await as(alice).post(`/${issued.id}/rotate`, { _csrf: await csrfFor(alice) });
+      const res = await as(alice).post(`/${issued.id}/rotate`, { _csrf: await csrfFor(alice), graceSeconds: '0' });
       expect(res.status).toBe(409);
       expect(errorCode(res.text)).toBe('token_not_active');
+    });
+  });
+
+  describe('posting a form twice', () => {
+    /** The user's tokens in the database, revoked ones included. */
+    const tokensOf = (userId: string) => prisma.personalAccessToken.count({ where: { userId } });
+
+    it('creates one token when the same create form is posted twice (a reload), answering the second 409 form_already_submitted', async () => {
+      const user = await createUser(prisma);
+      const form = { _csrf: await csrfFor(user), name: 'reloaded', scopes: 'notes:read', expiry: '7' };
+      const first = await as(user).post('/', form);
+      expect(first.status).toBe(201);
+      const token = shownToken(first.text) ?? '';
+      expect(token).toMatch(/^pat_/);
+      const counts = await rowCounts(prisma);
+
+      const again = await as(user).post('/', form);
+      expect(again.status).toBe(409);
+      expect(errorCode(again.text)).toBe('form_already_submitted');
+      expect(again.text).toContain('<h1>This form was already sent</h1>');
+      expect(again.text).toContain('shown then, only once');
+      expect(again.text).toContain(`<a href="${PAGE}/">Back to your tokens</a>`);
+      expect(shownToken(again.text)).toBeUndefined();
+      expect(again.text).not.toContain(token);
+      expect(await rowCounts(prisma)).toEqual(counts);
+      expect(await tokensOf(user)).toBe(1);
+      expect((await apiStatus(token)).status).toBe(200);
+
+      // The page answering the first post carries a new form, which works.
+      const fresh = await as(user).post('/', { ...form, _csrf: csrfOf(first.text), name: 'second' });
+      expect(fresh.status).toBe(201);
+      expect(await tokensOf(user)).toBe(2);
+    });
+
+    it('rotates once when the same rotate form is posted twice, answering the second 409 form_already_submitted', async () => {
+      const user = await createUser(prisma);
+      const old = await pat.tokens.create(user, { name: 'rotate twice', scopes: ['notes:read'], expiresInDays: 30 });
+      const form = { _csrf: csrfOf((await as(user).get(`/${old.id}/rotate`).expect(200)).text), graceSeconds: '3600' };
+      const first = await as(user).post(`/${old.id}/rotate`, form);
+      expect(first.status).toBe(201);
+      const successor = shownToken(first.text) ?? '';
+      const counts = await rowCounts(prisma);
+      const familyOf = () => prisma.personalAccessToken.findMany({ where: { familyId: old.id }, orderBy: { id: 'asc' } });
+      const family = await familyOf();
+      expect(family).toHaveLength(2);
+      const { replacedById } = await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: old.id } });
+
+      const again = await as(user).post(`/${old.id}/rotate`, form);
+      expect(again.status).toBe(409);
+      expect(errorCode(again.text)).toBe('form_already_submitted');
+      expect(shownToken(again.text)).toBeUndefined();
+      expect(await rowCounts(prisma)).toEqual(counts);
+      expect(await familyOf()).toEqual(family);
+      expect((await apiStatus(successor)).status).toBe(200);
+      expect((await apiStatus(old.token)).status).toBe(200);
+
+      // A fresh confirmation of the successor rotates it.
+      const next = await as(user).get(`/${replacedById ?? ''}/rotate`).expect(200);
+      const rotated = await as(user).post(`/${replacedById ?? ''}/rotate`, { _csrf: csrfOf(next.text), graceSeconds: '0' });
+      expect(rotated.status).toBe(201);
+      expect(await apiStatus(successor)).toEqual({ status: 401, code: 'token_revoked' });
+    });
+
+    it('issues one token when the same form is posted twice at once (a double click)', async () => {
+      const user = await createUser(prisma);
+      const form = { _csrf: await csrfFor(user), name: 'double click', scopes: 'notes:read', expiry: '7' };
+      const answers = await Promise.all([as(user).post('/', form), as(user).post('/', form)]);
+      expect(answers.map((res) => res.status).sort()).toEqual([201, 409]);
+      expect(await tokensOf(user)).toBe(1);
+    });
+
+    it('accepts a form again after it was refused, as nothing was issued', async () => {
+      const user = await createUser(prisma);
+      const csrf = await csrfFor(user);
+      const refused = await as(user).post('/', { _csrf: csrf, name: '', scopes: 'notes:read', expiry: '7' });
+      expect(refused.status).toBe(400);
+      const corrected = await as(user).post('/', { _csrf: csrf, name: 'corrected', scopes: 'notes:read', expiry: '7' });
+      expect(corrected.status).toBe(201);
+      expect(await tokensOf(user)).toBe(1);
+    });
+  });
+
+  describe('graceful rotation', () => {
+    /** The options of the rotate confirmation's grace picker, and the selected one. */
+    function graceOptions(text: string): { values: string[]; selected: string | undefined } {
+      const select = /<select id="graceSeconds" name="graceSeconds"[^>]*>([\s\S]*?)<\/select>/.exec(text)?.[1] ?? '';
+      return {
+        values: [...select.matchAll(/<option value="([^"]*)"/g)].map((match) => match[1] ?? ''),
+        selected: /<option value="([^"]*)" selected>/.exec(select)?.[1],
+      };
+    }
+
+    it('offers no time, 1 hour, 1 day and 7 days on the rotate confirmation, no time chosen', async () => {
+      const issued = await pat.tokens.create(alice, { name: 'grace choices', scopes: ['notes:read'] });
+      const { text } = await as(alice).get(`/${issued.id}/rotate`).expect(200);
+      expect(graceOptions(text)).toEqual({ values: ['0', '3600', '86400', '604800'], selected: '0' });
+      expect(text).toContain('<label for="graceSeconds">Keep the old token working for</label>');
+      expect(text).toContain('<option value="0" selected>no time (stop it now)</option>');
+      expect(text).toContain('<option value="86400">1 day</option>');
+    });
+
+    it('keeps the old token working for the chosen hour beside its successor, then stops it', async () => {
+      const user = await createUser(prisma);
+      const old = await pat.tokens.create(user, { name: 'graceful', scopes: ['notes:read'], expiresInDays: 30 });
+      const confirm = await as(user).get(`/${old.id}/rotate`).expect(200);
+      const res = await as(user).post(`/${old.id}/rotate`, { _csrf: csrfOf(confirm.text), graceSeconds: '3600' });
+      expect(res.status).toBe(201);
+      const successor = shownToken(res.text) ?? '';
+      expect(successor).toMatch(/^pat_/);
+      const stopsAt = new Date(clock.now().getTime() + 3600_000);
+      expect(res.text).toContain(`The old token keeps working until <time datetime="${stopsAt.toISOString()}">`);
+      expect(rowOf(res.text, old.id)).toContain(`Replaced; works until <time datetime="${stopsAt.toISOString()}">`);
+      const stored = await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: old.id } });
+      expect(stored.revokedAt).toEqual(stopsAt);
+
+      expect(await apiStatus(old.token)).toEqual({ status: 200, code: undefined });
+      expect(await apiStatus(successor)).toEqual({ status: 200, code: undefined });
+      clock.advance(3600_000 + 1000);
+      expect(await apiStatus(old.token)).toEqual({ status: 401, code: 'token_revoked' });
+      expect((await apiStatus(successor)).status).toBe(200);
+    });
+
+    it.each<[string, Record<string, string | string[]>]>([
+      ['a time the picker never offers', { graceSeconds: '1800' }],
+      ['a negative time', { graceSeconds: '-1' }],
+      ['more than the longest grace', { graceSeconds: '604801' }],
+      ['a time that is not a whole number', { graceSeconds: '3600.5' }],
+      ['a number written differently', { graceSeconds: '3600.0' }],
+      ['text', { graceSeconds: 'an hour' }],
+      ['an empty choice', { graceSeconds: '' }],
+      ['two choices', { graceSeconds: ['0', '3600'] }],
+      ['no choice at all', {}],
+    ])('answers 400 validation_failed for %s, showing the problem and changing nothing', async (_label, grace) => {
+      const user = await createUser(prisma);
+      const old = await pat.tokens.create(user, { name: 'bad grace', scopes: ['notes:read'] });
+      const stored = await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: old.id } });
+      const confirm = await as(user).get(`/${old.id}/rotate`).expect(200);
+      const counts = await rowCounts(prisma);
+      const res = await as(user).post(`/${old.id}/rotate`, { _csrf: csrfOf(confirm.text), ...grace });
+      expect(res.status).toBe(400);
+      expect(errorCode(res.text)).toBe('validation_failed');
+      expect(/id="graceSeconds-problem">([^<]*)</.exec(res.text)?.[1]).toMatch(/choose one of the offered times/);
+      expect(res.text).toContain('aria-invalid="true"');
+      expect(graceOptions(res.text).selected).toBe('0');
+      expect(shownToken(res.text)).toBeUndefined();
+      expect(await rowCounts(prisma)).toEqual(counts);
+      expect(await prisma.personalAccessToken.findUniqueOrThrow({ where: { id: old.id } })).toEqual(stored);
+      expect((await apiStatus(old.token)).status).toBe(200);
+    });
+
+    it('offers only the times within maxRotationGraceSeconds, and refuses a longer one posted anyway', async () => {
+      const capped = settingsApp(prisma, clock, { maxRotationGraceSeconds: 86_400 });
+      const old = await capped.pat.tokens.create(alice, { name: 'capped grace', scopes: ['notes:read'] });
+      const confirm = await request(capped.app).get(`${PAGE}/${old.id}/rotate`).set(USER_HEADER, alice).expect(200);
+      expect(graceOptions(confirm.text)).toEqual({ values: ['0', '3600', '86400'], selected: '0' });
+      const counts = await rowCounts(prisma);
+      const res = await request(capped.app)
+        .post(`${PAGE}/${old.id}/rotate`)
+        .set(USER_HEADER, alice)
+        .type('form')
+        .send({ _csrf: csrfOf(confirm.text), graceSeconds: '604800' });
+      expect(res.status).toBe(400);
+      expect(errorCode(res.text)).toBe('validation_failed');
+      expect(await rowCounts(prisma)).toEqual(counts);
+      await capped.pat.close();
     });
   });
 
@@ -483,5 +651,42 @@ describe.each(testDatabases)('the settings page on $provider', (database) => {
       expect(text).toContain('href="/mine/assets/settings.css"');
       await titled.pat.close();
     });
+  });
+});
+
+describe('the settings page’s memory of posted forms', () => {
+  const HOUR_MS = 3600_000;
+  let nowMs = 0;
+  const form = (id: string, expiresAtMs = 12 * HOUR_MS) => ({ id: id.padEnd(22, '-'), expiresAtMs });
+
+  it('refuses a form claimed before, and accepts it again once released', () => {
+    const used = createUsedForms(() => nowMs);
+    expect(used.claim(form('a'))).toBe(true);
+    expect(used.claim(form('a'))).toBe(false);
+    expect(used.claim(form('b'))).toBe(true);
+    used.release(form('a'));
+    expect(used.claim(form('a'))).toBe(true);
+    expect(used.claim(form('b'))).toBe(false);
+  });
+
+  it('forgets a form once its CSRF token has expired', () => {
+    nowMs = 0;
+    const used = createUsedForms(() => nowMs);
+    expect(used.claim(form('a', HOUR_MS))).toBe(true);
+    nowMs = HOUR_MS;
+    expect(used.claim(form('b'))).toBe(true);
+    expect(used.claim(form('a', HOUR_MS))).toBe(false);
+    nowMs = HOUR_MS + 1;
+    expect(used.claim(form('c'))).toBe(true);
+    expect(used.claim(form('a', HOUR_MS))).toBe(true);
+  });
+
+  it('keeps at most the given number of forms, forgetting the earliest posts first', () => {
+    nowMs = 0;
+    const used = createUsedForms(() => nowMs, 2);
+    for (const id of ['a', 'b', 'c']) expect(used.claim(form(id))).toBe(true);
+    expect(used.claim(form('c'))).toBe(false);
+    expect(used.claim(form('b'))).toBe(false);
+    expect(used.claim(form('a'))).toBe(true);
   });
 });

@@ -1,10 +1,13 @@
 /**
  * `pat.settingsPage()`: the server-rendered page where a signed-in user lists, creates, rotates
  * and revokes their tokens. Every change goes through the token service, so the page follows the
- * JSON API's rules; every form post carries a CSRF token.
+ * JSON API's rules; every form post carries a CSRF token, and a create or rotate form issues at
+ * most one token.
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import {
+  CsrfError,
+  FormAlreadySubmittedError,
   InternalError,
   PatError,
   PayloadTooLargeError,
@@ -15,7 +18,7 @@ import {
   ValidationFailedError,
 } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
-import type { TokenService } from '../../service/token-service.js';
+import type { IssuedToken, TokenService } from '../../service/token-service.js';
 import { authenticatedUserId } from '../authenticate-user.js';
 import { presentedFrom } from '../require-token.js';
 import { toPatError } from '../respond.js';
@@ -29,15 +32,17 @@ import {
   type CreateFormValues,
   type FormProblem,
 } from './create-form.js';
-import { createCsrfGuard } from './csrf.js';
+import { createCsrfGuard, type SubmittedForm } from './csrf.js';
 import type { Html } from './html.js';
 import { resolveSettingsPageOptions, type SettingsPageOptions } from './options.js';
+import { graceChoices, NO_GRACE, readGraceSeconds } from './rotate-form.js';
 import { securityHeaders } from './security-headers.js';
-import { confirmPage, type ConfirmAction } from './templates/confirm-page.js';
+import { confirmPage, type GracePickerView } from './templates/confirm-page.js';
 import type { CreateFormView } from './templates/create-form.js';
 import { errorPage } from './templates/error-page.js';
 import type { PageContext } from './templates/layout.js';
 import { listPage, type ListPageView } from './templates/list-page.js';
+import { createUsedForms } from './used-forms.js';
 
 const DAY_MS = 86_400_000;
 const FORM_BODY_LIMIT = '16kb';
@@ -72,7 +77,10 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
   if (pepper === undefined) throw new TypeError('express-pat: at least one pepper is required.');
   const csrf = createCsrfGuard(pepper.secret, config.now);
   const choices = expiryChoices(config.maxLifetimeDays, config.requireExpiry);
+  const graces = graceChoices(config.maxRotationGraceSeconds);
+  const usedForms = createUsedForms(() => config.now().getTime());
   const users = new WeakMap<Request, string>();
+  const submitted = new WeakMap<Request, SubmittedForm>();
 
   function userOf(req: Request): string {
     const userId = users.get(req);
@@ -96,6 +104,22 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
       minDate: day(DAY_MS),
       maxDate: day(config.maxLifetimeDays * DAY_MS),
     };
+  }
+
+  /**
+   * Records that the request's form was posted, and returns how to forget it again when the post
+   * issued nothing (so the user can correct the form and send it again).
+   * @throws FormAlreadySubmittedError (`form_already_submitted`) when the form was posted before.
+   */
+  function claimForm(req: Request): () => void {
+    const form = submitted.get(req);
+    if (form === undefined) throw new CsrfError();
+    if (!usedForms.claim(form)) throw new FormAlreadySubmittedError();
+    return () => usedForms.release(form);
+  }
+
+  function gracePicker(problem?: string): GracePickerView {
+    return { choices: graces, selected: NO_GRACE, problem };
   }
 
   async function renderList(req: Request, res: Response, status: number, view: Partial<ListPageView> = {}): Promise<void> {
@@ -126,7 +150,7 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
   const formBody: RequestHandler = (req, res, next) =>
     parseForm(req, res, (error?: unknown) => next(tooManyFields(error) ? new PayloadTooLargeError() : error));
   const verifyCsrf: RequestHandler = (req, _res, next) => {
-    csrf.verify(req, userOf(req));
+    submitted.set(req, csrf.verify(req, userOf(req)));
     next();
   };
   const page = [securityHeaders, signedIn];
@@ -140,10 +164,12 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
   const create: RequestHandler = async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = readFormValues(body);
+    const release = claimForm(req);
+    let issued: IssuedToken;
     try {
-      const issued = await service.create(userOf(req), createInputOf(body, values, choices), presentedFrom(req));
-      await renderList(req, res, 201, { issued: { token: issued, by: 'created' } });
+      issued = await service.create(userOf(req), createInputOf(body, values, choices), presentedFrom(req));
     } catch (error) {
+      release();
       if (!isFormRefusal(error)) throw error;
       const problems =
         error instanceof ValidationFailedError
@@ -152,18 +178,42 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
             ? [{ field: 'scopes' as const, message: error.message.replace(/\.$/, '') }]
             : [];
       await renderList(req, res, error.status, { form: formView(values, problems), refusal: error });
+      return;
     }
+    await renderList(req, res, 201, { issued: { token: issued, by: 'created' } });
   };
 
-  const confirm =
-    (action: ConfirmAction): RequestHandler =>
-    async (req, res) => {
-      send(res, 200, confirmPage(contextOf(req), action, await service.get(userOf(req), idParam(req))));
-    };
+  const confirmRotate: RequestHandler = async (req, res) => {
+    const token = await service.get(userOf(req), idParam(req));
+    send(res, 200, confirmPage(contextOf(req), token, { action: 'rotate', grace: gracePicker() }));
+  };
+
+  const confirmRevoke: RequestHandler = async (req, res) => {
+    const token = await service.get(userOf(req), idParam(req));
+    send(res, 200, confirmPage(contextOf(req), token, { action: 'revoke' }));
+  };
 
   const rotate: RequestHandler = async (req, res) => {
-    const issued = await service.rotate(userOf(req), idParam(req), {}, presentedFrom(req));
-    await renderList(req, res, 201, { issued: { token: issued, by: 'rotated' } });
+    const userId = userOf(req);
+    const graceSeconds = readGraceSeconds((req.body ?? {}) as Record<string, unknown>, graces);
+    if (graceSeconds === undefined) {
+      // Refused before the form is claimed: the page shown again carries a new form anyway.
+      const token = await service.get(userId, idParam(req));
+      const problem = 'Keep the old token working for: choose one of the offered times';
+      send(res, 400, confirmPage(contextOf(req), token, { action: 'rotate', grace: gracePicker(problem) }));
+      return;
+    }
+    const release = claimForm(req);
+    let issued: IssuedToken;
+    try {
+      issued = await service.rotate(userId, idParam(req), { graceSeconds }, presentedFrom(req));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // The service stops the old token `graceSeconds` after the rotation, which is the successor's creation.
+    const oldStopsAt = new Date(issued.createdAt.getTime() + graceSeconds * 1000);
+    await renderList(req, res, 201, { issued: { token: issued, by: 'rotated', oldStopsAt } });
   };
 
   const revoke: RequestHandler = async (req, res) => {
@@ -179,9 +229,9 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
   router.get(STYLESHEET_PATH, securityHeaders, serveStylesheet);
   router.get('/', ...page, showList, renderError);
   router.post('/', ...post, create, renderError);
-  router.get('/:id/rotate', ...page, confirm('rotate'), renderError);
+  router.get('/:id/rotate', ...page, confirmRotate, renderError);
   router.post('/:id/rotate', ...post, rotate, renderError);
-  router.get('/:id/revoke', ...page, confirm('revoke'), renderError);
+  router.get('/:id/revoke', ...page, confirmRevoke, renderError);
   router.post('/:id/revoke', ...post, revoke, renderError);
   return router;
 }

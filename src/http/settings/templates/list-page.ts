@@ -1,9 +1,9 @@
 /** The main page: a one-time token panel or an alert, the token table and the create form. */
 import type { PatError } from '../../../errors.js';
-import type { IssuedToken, TokenMeta } from '../../../service/token-service.js';
+import type { TokenMeta } from '../../../service/token-service.js';
 import { html, type Html } from '../html.js';
 import { createForm, type CreateFormView } from './create-form.js';
-import { issuedPanel, type IssuedBy } from './issued-panel.js';
+import { issuedPanel, type Issued } from './issued-panel.js';
 import { layout, type PageContext } from './layout.js';
 import { tokenTable } from './token-table.js';
 
@@ -12,7 +12,7 @@ export interface ListPageView {
   readonly tokens: readonly TokenMeta[];
   readonly form: CreateFormView;
   /** A token just issued by this very request. */
-  readonly issued?: { readonly token: IssuedToken; readonly by: IssuedBy } | undefined;
+  readonly issued?: Issued | undefined;
   /** Why the create form was refused. */
   readonly refusal?: PatError | undefined;
   /** A short confirmation of what the previous request did. */
@@ -34,7 +34,7 @@ export function listPage(context: PageContext, view: ListPageView): Html {
     html`<h1>${context.title}</h1>
 <p>Personal access tokens let scripts and other apps use the API as you, limited to the scopes you choose. Treat them like passwords.</p>
 ${view.notice === undefined ? '' : html`<p class="notice" role="status">${view.notice}</p>`}
-${view.issued === undefined ? '' : issuedPanel(view.issued.token, view.issued.by)}
+${view.issued === undefined ? '' : issuedPanel(view.issued)}
 ${view.refusal === undefined ? '' : refusalAlert(view.refusal)}
 ${tokenTable(context, view.tokens)}
 ${createForm(context, view.form)}`,
