@@ -82,13 +82,13 @@ export interface PersonalAccessTokens {
   off<E extends PatEventName>(event: E, handler: PatEventHandler<E>): void;
   /**
    * Stores the scope registry in the `Scope` table (done once; retried after a failure) and
-   * starts listening on the `invalidation` channel. Token writes wait for the scopes anyway:
-   * await it at start-up to fail fast when the database is unreachable.
+   * starts listening on the `invalidation` channel and the `expiryReminders` timer. Token writes
+   * wait for the scopes anyway: await it at start-up to fail fast when the database is unreachable.
    */
   ready(): Promise<void>;
   /**
-   * Writes the queued `lastUsedAt` values and closes the invalidation channel. Call it on
-   * shutdown, before disconnecting Prisma.
+   * Stops the reminder timer, writes the queued last uses and background audit entries, and
+   * closes the invalidation channel. Call it on shutdown, before disconnecting Prisma.
    */
   close(): Promise<void>;
 }
@@ -151,7 +151,7 @@ export function createPersonalAccessTokens(options: PersonalAccessTokensOptions)
     },
     async close() {
       await tokens.stopReminders();
-      await lastUsed.flush();
+      await Promise.all([lastUsed.flush(), audit.drain()]);
       await lookup.close();
     },
   };

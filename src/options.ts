@@ -296,6 +296,16 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 const DEFAULT_REMINDER_DAYS = [60, 30, 7];
+/** `setInterval` turns a delay over 2³¹−1 ms (≈ 24.8 days) into 1 ms. */
+const MAX_REMINDER_INTERVAL_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
+function reminderIntervalMs(minutes: number | undefined): number {
+  const value = positiveInteger('expiryReminders.intervalMinutes', minutes, 60);
+  if (value > MAX_REMINDER_INTERVAL_MINUTES) {
+    throw new TypeError(`express-pat: \`expiryReminders.intervalMinutes\` must be at most ${MAX_REMINDER_INTERVAL_MINUTES} (about 24 days).`);
+  }
+  return value * 60_000;
+}
 
 function resolveExpiryReminders(setting: PersonalAccessTokensOptions['expiryReminders']): PatConfig['expiryReminders'] {
   if (setting === false) return { days: DEFAULT_REMINDER_DAYS, intervalMs: undefined };
@@ -310,7 +320,7 @@ function resolveExpiryReminders(setting: PersonalAccessTokensOptions['expiryRemi
   }
   return {
     days: [...new Set(days)].sort((a, b) => b - a),
-    intervalMs: positiveInteger('expiryReminders.intervalMinutes', given.intervalMinutes, 60) * 60_000,
+    intervalMs: reminderIntervalMs(given.intervalMinutes),
   };
 }
 

@@ -1,14 +1,19 @@
 /**
  * Coalesces last-use writes (`lastUsedAt`, `lastUsedIp`, `lastUsedUserAgent`): a busy token is
- * queued at most once per interval, unless it is used from another IP, and the queue is written
- * in one batch every second (and on `close()`), so the guard never waits for a write and a token
- * used a thousand times a second costs one write a minute.
+ * queued at most once per interval, unless it is used from an IP it was not recently used from,
+ * and the queue is written in one batch every second (and on `close()`), so the guard never waits
+ * for a write and a token used a thousand times a second costs one write a minute.
  */
 import type { LastUse, TokenRecord, TokenStore } from '../store/token-store.js';
 
 const FLUSH_EVERY_MS = 1000;
-/** Tokens whose last IP is remembered in memory (beyond that, the stored value is used). */
-const REMEMBERED_IPS = 10_000;
+/** Tokens whose recent IPs are remembered in memory (beyond that, the stored value is used). */
+const REMEMBERED_TOKENS = 10_000;
+/**
+ * Recent IPs remembered per token: a job whose runners take turns among a few egress IPs is
+ * announced once per IP, not at every change.
+ */
+const RECENT_IPS_PER_TOKEN = 4;
 
 /** Where a use came from, when it came through a request. */
 export interface UseOrigin {
@@ -21,8 +26,8 @@ export interface RecordedUse {
   /** The `lastUsedAt` to show for the token now. */
   readonly lastUsedAt: Date;
   /**
-   * Set when the use came from an IP other than the token's last known one: that earlier IP
-   * (null on a token's first recorded use).
+   * Set when the use came from an IP the token was not recently used from (its stored last IP
+   * and, on this instance, its last few): the IP it was last used from (null on a first use).
    */
   readonly newIpAfter?: string | null;
 }
@@ -31,8 +36,11 @@ export class LastUsedRecorder {
   private readonly pending = new Map<string, LastUse>();
   /** When each token was last queued; entries older than the interval are dropped at flush. */
   private readonly queuedAt = new Map<string, number>();
-  /** The last IP each token was seen from, least recently changed first (touched on change only: the guard's path). */
-  private readonly lastIps = new Map<string, string>();
+  /**
+   * Each token's recent IPs on this instance, most recent first; tokens least recently changed
+   * first (touched only when the IP changes: this runs on the guard's path).
+   */
+  private readonly recentIps = new Map<string, string[]>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -46,9 +54,10 @@ export class LastUsedRecorder {
   record(stored: Pick<TokenRecord, 'id' | 'lastUsedAt' | 'lastUsedIp'>, at: Date, origin?: UseOrigin): RecordedUse {
     const { id } = stored;
     const ip = origin?.ip;
-    const previousIp = this.lastIps.get(id) ?? stored.lastUsedIp;
-    const newIp = ip !== undefined && ip !== previousIp;
-    if (newIp) this.rememberIp(id, ip);
+    const recent = this.recentIps.get(id);
+    const previousIp = recent?.[0] ?? stored.lastUsedIp;
+    const newIp = ip !== undefined && ip !== stored.lastUsedIp && !(recent?.includes(ip) ?? false);
+    if (ip !== undefined && ip !== previousIp) this.rememberIp(id, ip, recent ?? (stored.lastUsedIp === null ? [] : [stored.lastUsedIp]));
     const known = Math.max(stored.lastUsedAt?.getTime() ?? -Infinity, this.queuedAt.get(id) ?? -Infinity);
     if (!newIp && at.getTime() - known < this.intervalMs) return { lastUsedAt: new Date(known) };
     this.queuedAt.set(id, Math.max(at.getTime(), this.queuedAt.get(id) ?? -Infinity));
@@ -71,7 +80,7 @@ export class LastUsedRecorder {
     }
     return {
       lastUsedAt: new Date(queuedAt),
-      lastUsedIp: queued?.ip ?? this.lastIps.get(stored.id) ?? lastUsedIp,
+      lastUsedIp: queued?.ip ?? this.recentIps.get(stored.id)?.[0] ?? lastUsedIp,
       lastUsedUserAgent: queued?.userAgent ?? lastUsedUserAgent,
     };
   }
@@ -90,12 +99,12 @@ export class LastUsedRecorder {
     return this.flushing;
   }
 
-  private rememberIp(id: string, ip: string): void {
-    this.lastIps.delete(id);
-    this.lastIps.set(id, ip);
-    if (this.lastIps.size > REMEMBERED_IPS) {
-      const oldest = this.lastIps.keys().next();
-      if (oldest.done !== true) this.lastIps.delete(oldest.value);
+  private rememberIp(id: string, ip: string, recent: readonly string[]): void {
+    this.recentIps.delete(id);
+    this.recentIps.set(id, [ip, ...recent.filter((known) => known !== ip)].slice(0, RECENT_IPS_PER_TOKEN));
+    if (this.recentIps.size > REMEMBERED_TOKENS) {
+      const oldest = this.recentIps.keys().next();
+      if (oldest.done !== true) this.recentIps.delete(oldest.value);
     }
   }
 }

@@ -20,7 +20,7 @@ import type { DigestedTokenRecord, NewTokenRecord, TokenRecord, TokenStore } fro
 import { guarded } from '../store/guarded.js';
 import { digestToken, digestsMatch, type Pepper } from '../token/digest.js';
 import { generateToken, hintOf, isWellFormedToken } from '../token/format.js';
-import type { AuditActor, AuditEvent, AuditRecord, AuditTrail } from './audit-trail.js';
+import { USER_AGENT_MAX_LENGTH, type AuditActor, type AuditEvent, type AuditRecord, type AuditTrail } from './audit-trail.js';
 import type { LastUsedRecorder, UseOrigin } from './last-used-recorder.js';
 import { graceSecondsProblem, validateCreateInput, type CreateTokenInput } from './token-input.js';
 
@@ -129,9 +129,10 @@ export interface TokenService {
   get(userId: string, id: string): Promise<TokenMeta>;
   /**
    * Revokes one of the user's tokens; it stops working at once. Revoking twice is not an error.
+   * @returns true when this call revoked it, false when it had already stopped working
    * @throws NotFoundError (`not_found`)
    */
-  revoke(userId: string, id: string, caller?: CallContext): Promise<void>;
+  revoke(userId: string, id: string, caller?: CallContext): Promise<boolean>;
   /** Revokes every token of the user; returns how many were revoked. */
   revokeAll(userId: string, caller?: CallContext): Promise<number>;
   /**
@@ -155,7 +156,7 @@ export interface TokenService {
    * Revokes every live token among `tokens` (strings found in a leak), without telling which
    * were real. Emits `token.leaked` for each.
    */
-  reportLeaked(tokens: readonly string[]): Promise<void>;
+  reportLeaked(tokens: readonly string[], from?: PresentedFrom): Promise<void>;
   /** Deletes tokens that expired more than `olderThanDays` ago (default 0); returns how many. */
   pruneExpired(options?: { readonly olderThanDays?: number }): Promise<number>;
   /**
@@ -181,7 +182,7 @@ export interface TokenService {
  * Exactly the documented fields, in a stable order: responses send these objects as they are.
  * `use` replaces the stored last use (built in one object: this runs on every guarded request).
  */
-function toMeta(
+export function toMeta(
   record: TokenRecord,
   use: Pick<TokenMeta, 'lastUsedAt' | 'lastUsedIp' | 'lastUsedUserAgent'> = record,
 ): TokenMeta {
@@ -204,9 +205,6 @@ function toMeta(
 /** Whether a token has stopped working at `at` (revoked, or past a rotation's grace period). */
 const stoppedAt = (record: TokenRecord, at: Date): boolean => record.revokedAt !== null && record.revokedAt.getTime() <= at.getTime();
 const expiredAt = (record: TokenRecord, at: Date): boolean => record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime();
-
-/** Longest user agent kept, in characters. */
-const USER_AGENT_MAX_LENGTH = 256;
 
 function originOf(from: PresentedFrom | undefined): UseOrigin | undefined {
   if (from?.ip === undefined) return undefined;
@@ -298,7 +296,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     const ip = origin.ip ?? '';
     const userAgent = origin.userAgent ?? null;
     events.emit('token.used_from_new_ip', { tokenId: record.id, userId: record.userId, ip, previousIp, userAgent });
-    void audit.record({
+    audit.recordInBackground({
       action: 'token.used_from_new_ip',
       userId: record.userId,
       actor: 'system',
@@ -404,9 +402,20 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     return true;
   }
 
-  /** A rotated token presented after it stopped: refused, and reported. */
+  /** When each reused token was last reported (bounded), so a replaying client is reported once per interval. */
+  const reuseReportedAt = new Map<string, number>();
+
+  /**
+   * A rotated token presented after it stopped: refused, and reported at most once per token per
+   * `lastUsedIntervalSeconds` (a forgotten cron job replaying it must not write a row a request).
+   */
   async function reportReuse(record: TokenRecord, from: PresentedFrom | undefined): Promise<void> {
     if (record.replacedById === null) return;
+    const atMs = now().getTime();
+    const reported = reuseReportedAt.get(record.id);
+    if (reported !== undefined && atMs - reported < config.lastUsedIntervalMs) return;
+    if (reuseReportedAt.size >= 10_000) reuseReportedAt.clear();
+    reuseReportedAt.set(record.id, atMs);
     const familyId = record.familyId ?? record.id;
     const ip = from?.ip ?? null;
     const userAgent = from?.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null;
@@ -488,7 +497,7 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     },
 
     async revoke(userId, id, caller) {
-      await revokeAndAnnounce({ id, userId }, caller?.admin === true ? 'admin' : 'user', now(), auditedCaller(caller));
+      return revokeAndAnnounce({ id, userId }, caller?.admin === true ? 'admin' : 'user', now(), auditedCaller(caller));
     },
 
     async revokeAll(userId, caller) {
@@ -500,6 +509,13 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
     },
 
     async rotate(userId, id, options = {}, caller) {
+      // A caller passing `{ via }` here (the third argument before grace periods existed) would
+      // otherwise lose the acting token's limits without a word.
+      if (typeof options !== 'object' || options === null || Object.keys(options).some((key) => key !== 'graceSeconds')) {
+        throw new TypeError(
+          'express-pat: rotate(userId, id, options, caller): options take only `graceSeconds`; pass an acting token as the fourth argument, { via }.',
+        );
+      }
       const graceSeconds = options.graceSeconds ?? 0;
       const problem = graceSecondsProblem(graceSeconds, config.maxRotationGraceSeconds);
       if (problem !== undefined) throw new ValidationFailedError([{ field: 'graceSeconds', message: problem }]);
@@ -563,16 +579,17 @@ export function createTokenService(config: PatConfig, dependencies: TokenService
       return contextFor(record, at, everyScope, from);
     },
 
-    async reportLeaked(tokens) {
+    async reportLeaked(tokens, from) {
       const at = now();
       const wellFormed = [...new Set(tokens)].filter((presented) => isWellFormedToken(prefix, presented));
       if (wellFormed.length === 0) return;
       const digests = wellFormed.flatMap((presented) => peppers.map((pepper) => digestToken(pepper.secret, presented)));
       for (const record of await store.findAllByDigests(digests)) {
         if (stoppedAt(record, at)) continue;
-        if (await revokeAndAnnounce(record, 'leak', at, { actor: 'system' })) {
+        const by = { actor: 'system', ip: from?.ip, userAgent: from?.userAgent } as const;
+        if (await revokeAndAnnounce(record, 'leak', at, by)) {
           events.emit('token.leaked', { tokenId: record.id, userId: record.userId });
-          await audit.record({ action: 'token.leaked', userId: record.userId, actor: 'system', tokenId: record.id });
+          await audit.record({ action: 'token.leaked', userId: record.userId, tokenId: record.id, ...by });
         }
       }
     },

@@ -124,7 +124,7 @@ export interface AuditRow {
 
 /** The `AuditEvent` delegate methods express-pat calls. */
 export interface PatAuditDelegate {
-  createMany(args: { data: Array<Omit<AuditRow, 'id'>> }): PromiseLike<{ count: number }>;
+  createMany(args: { data: AuditRow[] }): PromiseLike<{ count: number }>;
   findMany(args: {
     where: { userId?: string; tokenId?: string };
     orderBy: Array<{ createdAt: 'desc' } | { id: 'desc' }>;

@@ -226,7 +226,7 @@ export class PrismaTokenStore implements TokenStore {
   async listExpiring(now: Date, until: Date): Promise<ExpiringTokenRecord[]> {
     const rows = await this.run(() =>
       this.prisma.personalAccessToken.findMany({
-        where: { expiresAt: { gt: now, lte: until }, OR: notStopped(now) },
+        where: { expiresAt: { gt: now, lte: until }, replacedById: null, OR: notStopped(now) },
         orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
         select: TOKEN_SELECT,
       }),

@@ -94,6 +94,8 @@ export interface LastUse {
 
 /** One audit trail entry to append. */
 export interface NewAuditEntry {
+  /** Sorts in write order within a process (see `createAuditIds`). */
+  readonly id: string;
   readonly createdAt: Date;
   readonly action: string;
   readonly userId: string;
@@ -106,9 +108,7 @@ export interface NewAuditEntry {
 }
 
 /** A stored audit trail entry. */
-export interface AuditEntry extends NewAuditEntry {
-  readonly id: string;
-}
+export type AuditEntry = NewAuditEntry;
 
 export interface TokenStore extends TokenLookup {
   /** Inserts or updates every scope by name; never deletes one. */
@@ -150,8 +150,8 @@ export interface TokenStore extends TokenLookup {
   /** Writes each use, never moving `lastUsedAt` backwards. */
   recordLastUses(uses: readonly LastUse[]): Promise<void>;
   /**
-   * Every token, of any user, that works at `now` and expires at or before `until`, soonest
-   * first.
+   * Every token, of any user, that works at `now`, was not replaced by a rotation, and expires at
+   * or before `until`, soonest first.
    */
   listExpiring(now: Date, until: Date): Promise<ExpiringTokenRecord[]>;
   /**

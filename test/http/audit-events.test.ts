@@ -74,6 +74,23 @@ describe.each(testDatabases)('audit trail and lifecycle events on $provider', (d
       expect(JSON.stringify(trail)).not.toContain(rotated.body.token);
     });
 
+    it('does not let a token replaced by a rotation manage tokens during its grace period', async () => {
+      const { app, pat } = setUp();
+      const alice = await createUser(prisma);
+      const manager = await pat.tokens.create(alice, { name: 'manager', scopes: ['tokens:write', 'notes:read'] });
+      const successor = await pat.tokens.rotate(alice, manager.id, { graceSeconds: 3600 });
+      const asOld = (call: request.Test) => call.set('Authorization', `Bearer ${manager.token}`);
+      await asOld(request(app).get('/api/read')).expect(200);
+      const before = await rowCounts(prisma);
+      const refused = await asOld(request(app).post(`/tokens/${successor.id}/rotate`));
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('insufficient_scope');
+      expect((await asOld(request(app).delete(`/tokens/${successor.id}`))).status).toBe(403);
+      expect((await asOld(request(app).post('/tokens').send({ name: 'x', scopes: ['notes:read'] }))).status).toBe(403);
+      expect(await rowCounts(prisma)).toEqual(before);
+      await request(app).get('/api/read').set('Authorization', `Bearer ${successor.token}`).expect(200);
+    });
+
     it('names the token that acted when a token manages tokens', async () => {
       const { app, pat } = setUp();
       const alice = await createUser(prisma);
@@ -94,6 +111,44 @@ describe.each(testDatabases)('audit trail and lifecycle events on $provider', (d
       await request(app).post('/tokens').set(USER_HEADER, alice).send({ name: '', scopes: ['nope'] }).expect(400);
       await request(app).delete('/tokens/00000000-0000-0000-0000-000000000000').set(USER_HEADER, alice).expect(404);
       expect(await rowCounts(prisma)).toEqual(before);
+    });
+
+    it('lists entries written in the same millisecond newest first, in the order they were written', async () => {
+      const { app, pat } = setUp();
+      const alice = await createUser(prisma);
+      const first = await request(app).post('/tokens').set(USER_HEADER, alice).send({ name: 'one', scopes: ['notes:read'] }).expect(201);
+      const second = await request(app).post('/tokens').set(USER_HEADER, alice).send({ name: 'two', scopes: ['notes:read'] }).expect(201);
+      await request(app).delete(`/tokens/${first.body.id}`).set(USER_HEADER, alice).expect(204);
+      const trail = await pat.tokens.auditTrail({ userId: alice });
+      expect(trail.map((entry) => [entry.action, entry.tokenId])).toEqual([
+        ['token.revoked', first.body.id],
+        ['token.created', second.body.id],
+        ['token.created', first.body.id],
+      ]);
+    });
+
+    it('records the reporter of a leaked token', async () => {
+      const { app, pat } = setUp({ leakReporting: true });
+      const alice = await createUser(prisma);
+      const leaked = await pat.tokens.create(alice, { name: 'pasted in a chat', scopes: ['notes:read'] });
+      await request(app).post('/tokens/leaked').set(from('198.18.0.5', 'secret-scanner/3')).send({ tokens: [leaked.token] }).expect(202);
+      const trail = await pat.tokens.auditTrail({ tokenId: leaked.id });
+      expect(trail.find((entry) => entry.action === 'token.leaked')).toMatchObject({ actor: 'system', ip: '198.18.0.5', userAgent: 'secret-scanner/3' });
+      expect(trail.find((entry) => entry.action === 'token.revoked')).toMatchObject({ ip: '198.18.0.5' });
+    });
+
+    it('records a valid token used from a new IP even when the request is then refused for scope', async () => {
+      const { app, pat } = setUp();
+      const alice = await createUser(prisma);
+      const reader = await pat.tokens.create(alice, { name: 'reader', scopes: ['notes:read'] });
+      const before = await rowCounts(prisma);
+      // An invalid token is refused before anything is recorded.
+      await request(app).get('/api/billing').set('Authorization', `Bearer ${reader.token.slice(0, -1)}x`).set(from('192.0.2.99')).expect(401);
+      expect(await rowCounts(prisma)).toEqual(before);
+      // A valid one was used, whatever the route then decides: a stolen token probing scopes is news.
+      await request(app).get('/api/billing').set('Authorization', `Bearer ${reader.token}`).set(from('192.0.2.99')).expect(403);
+      await pat.close();
+      expect((await pat.tokens.auditTrail({ tokenId: reader.id })).map((entry) => entry.action)).toEqual(['token.used_from_new_ip', 'token.created']);
     });
 
     it('can be turned off', async () => {
@@ -229,7 +284,23 @@ describe.each(testDatabases)('audit trail and lifecycle events on $provider', (d
       expect(events.filter((event) => event.tokenId === token.id).map((event) => event.withinDays)).toEqual([7]);
     });
 
+    it('sends no reminder for a token already replaced by a rotation', async () => {
+      const { pat } = setUp();
+      const alice = await createUser(prisma);
+      const token = await pat.tokens.create(alice, { name: 'rotated late', scopes: ['notes:read'], expiresInDays: 90 });
+      clock.advance(85 * DAY_MS);
+      const successor = await pat.tokens.rotate(alice, token.id, { graceSeconds: 7 * 86_400 });
+      const events: Array<PatEventMap['token.expiring']> = [];
+      pat.on('token.expiring', (payload) => void events.push(payload));
+      await pat.tokens.sendExpiryReminders();
+      expect(events.filter((event) => event.tokenId === token.id)).toEqual([]);
+      const listed = (await pat.tokens.expiringWithin(10)).map((entry) => entry.id);
+      expect(listed).not.toContain(token.id);
+      expect(successor.expiresAt).not.toBeNull();
+    });
+
     it('rejects bad expiryReminders options at construction', () => {
+      expect(() => setUp({ expiryReminders: { days: [7], intervalMinutes: 60 * 24 * 25 } })).toThrow(TypeError);
       expect(() => setUp({ expiryReminders: { days: [] } })).toThrow(TypeError);
       expect(() => setUp({ expiryReminders: { days: [0] } })).toThrow(TypeError);
       expect(() => setUp({ expiryReminders: { days: [7], intervalMinutes: 0 } })).toThrow(TypeError);

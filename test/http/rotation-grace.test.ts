@@ -86,6 +86,26 @@ describe.each(testDatabases)('graceful rotation on $provider', (database) => {
     expect(trail.map((entry) => entry.action)).toContain('token.reused');
   });
 
+  it('reports a replayed old token once per lastUsedIntervalSeconds, not at every request', async () => {
+    const { app, reused } = setUp();
+    const old = await create(app);
+    await rotate(app, old.id).expect(201);
+    for (let i = 0; i < 5; i += 1) expect((await use(app, old.token)).body.error.code).toBe('token_revoked');
+    expect(reused).toHaveLength(1);
+    clock.advance(60_000);
+    expect((await use(app, old.token)).body.error.code).toBe('token_revoked');
+    expect(reused).toHaveLength(2);
+  });
+
+  it('refuses rotate options it does not know, so an acting token put in the wrong argument is not dropped', async () => {
+    const { app, pat } = setUp();
+    const old = await create(app);
+    const before = await rowCounts(prisma);
+    const misplaced = { via: { tokenId: old.id } } as unknown as { graceSeconds?: number };
+    await expect(pat.tokens.rotate(alice, old.id, misplaced)).rejects.toThrow(TypeError);
+    expect(await rowCounts(prisma)).toEqual(before);
+  });
+
   it('rotates at once without a body, and reports a later use of the old token', async () => {
     const { app, reused } = setUp();
     const old = await create(app);

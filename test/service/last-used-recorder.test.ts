@@ -76,3 +76,22 @@ describe('last-use recorder', () => {
     expect(recorder.record(token('u', null, '10.0.0.1'), at, fromIp('10.0.0.7')).newIpAfter).toBe('10.0.0.1');
   });
 });
+
+describe('last-use recorder with runners taking turns among IPs', () => {
+  it('announces each of a few alternating IPs once, and keeps writing at most once per interval', async () => {
+    const batches: LastUse[][] = [];
+    const recorder = new LastUsedRecorder({ recordLastUses: async (uses) => void batches.push([...uses]) }, 60_000, (error) => {
+      throw error;
+    });
+    const token = { id: 't', lastUsedAt: null, lastUsedIp: null, lastUsedUserAgent: null };
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const announced: Array<string | null> = [];
+    ['10.0.0.1', '10.0.0.2', '10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.1'].forEach((ip, i) => {
+      const use = recorder.record(token, new Date(start + i * 1000), { ip, userAgent: undefined });
+      if (use.newIpAfter !== undefined) announced.push(`${use.newIpAfter ?? 'none'}→${ip}`);
+    });
+    expect(announced).toEqual(['none→10.0.0.1', '10.0.0.1→10.0.0.2', '10.0.0.2→10.0.0.3']);
+    await recorder.flush();
+    expect(batches).toEqual([[{ id: 't', at: new Date(start + 4000), ip: '10.0.0.3', userAgent: undefined }]]);
+  });
+});

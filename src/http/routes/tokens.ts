@@ -41,7 +41,11 @@ export function tokenRoutes(config: PatConfig, service: TokenService, tokenFailu
     const bearer = /^bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')?.[1];
     if (managementScope !== undefined && bearer !== undefined && isWellFormedToken(config.prefix, bearer)) {
       const via = await authenticateToken(req, config, service, tokenFailures);
-      if (!via.scopes.includes(managementScope)) throw new InsufficientScopeError([managementScope]);
+      // A token replaced by a rotation keeps working for its grace period, but manages nothing:
+      // whoever stole it must not rotate or revoke the successor its owner just issued.
+      if (!via.scopes.includes(managementScope) || via.token.replacedById !== null) {
+        throw new InsufficientScopeError([managementScope]);
+      }
       return { userId: via.userId, caller: { via, ...presentedFrom(req) } };
     }
     return { userId: await authenticatedUserId(req, config), caller: presentedFrom(req) };
