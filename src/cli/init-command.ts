@@ -1,7 +1,9 @@
 /**
  * `express-pat init`: adds express-pat's Prisma models (the package's `prisma/models.prisma`) to
- * the host app's schema, once, and says what to do next. Refuses, changing nothing, when the
- * schema already defines a model of the same name (typically the app's own `User`).
+ * the host app's schema, once, and says what to do next. On a schema with express-pat's models of
+ * an older version it adds only the missing models and says what to compare by hand. Refuses,
+ * changing nothing, when the schema already defines a model of the same name that is not
+ * express-pat's (typically the app's own `User`).
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,7 +11,7 @@ import { Option, type Command } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import type { CliIo } from './io.js';
 import { packageRoot } from './package-root.js';
-import { OWN_USER_MODEL, datasourceProvider, planMerge } from './prisma-schema.js';
+import { OWN_USER_MODEL, TOKEN_MODEL, datasourceProvider, planMerge } from './prisma-schema.js';
 
 /** Providers whose migrations the package ships. */
 const PROVIDERS = ['sqlite', 'postgresql'] as const;
@@ -48,6 +50,30 @@ function nextSteps(schemaFile: string, provider: string | undefined): string {
   ].join('\n');
 }
 
+/** Columns this version added to `PersonalAccessToken`, which an upgraded schema must add by hand. */
+const NEW_TOKEN_COLUMNS = ['lastUsedIp', 'lastUsedUserAgent', 'familyId', 'replacedById', 'expiryNoticeDays'];
+
+/** What an upgraded schema (older express-pat models kept, missing ones added) still needs. */
+function upgradeSteps(schemaFile: string, provider: string | undefined, added: readonly string[], kept: readonly string[]): string {
+  const list = (names: readonly string[]): string => names.map((name) => `\`${name}\``).join(', ');
+  const shipped = PROVIDERS.find((known) => known === provider) ?? '<provider>';
+  return [
+    `${shown(schemaFile)} has express-pat models of an older version: added only the missing ${list(added)}.`,
+    `The express-pat models already there (${list(kept)}) were left as they are:`,
+    'compare them with `npx express-pat init --print` and add what is new by hand, e.g. the columns',
+    `${list(NEW_TOKEN_COLUMNS)} of \`${TOKEN_MODEL}\` and its indexes.`,
+    '',
+    'Next steps:',
+    '  1. Update the kept models as above.',
+    '  2. Create the migration:',
+    `     - with your migrations: npx prisma migrate dev --name express-pat-upgrade --schema ${shown(schemaFile)}`,
+    `     - or, if your migrations are copies of express-pat's own, copy the ones you lack from`,
+    `       ${shown(join(packageRoot, 'prisma', shipped, 'migrations'))}, then: npx prisma migrate deploy --schema ${shown(schemaFile)}`,
+    `  3. Regenerate your client: npx prisma generate --schema ${shown(schemaFile)}`,
+    '',
+  ].join('\n');
+}
+
 function conflictAdvice(schemaFile: string, taken: readonly string[], missing: readonly string[]): string {
   const models = (names: readonly string[]): string => names.map((name) => `\`${name}\``).join(', ');
   const lines = [`${shown(schemaFile)} already defines ${models(taken)}, also defined by express-pat; nothing was changed.`];
@@ -62,8 +88,9 @@ function conflictAdvice(schemaFile: string, taken: readonly string[], missing: r
     );
   } else {
     lines.push(
-      `It lacks ${models(missing)}: if these are express-pat's models from an older version, add the missing ones`,
-      'from `express-pat init --print` and migrate; if they are models of your own, express-pat needs these names.',
+      `It lacks ${models(missing)}. Without a \`${TOKEN_MODEL}\` model these are taken to be models of your own:`,
+      'express-pat needs these names, so rename yours (an express-pat schema of an older version defines',
+      `\`${TOKEN_MODEL}\`, and init then adds only the missing models).`,
     );
   }
   return lines.join('\n');
@@ -87,6 +114,11 @@ function init(options: InitOptions, io: CliIo): void {
   if (plan.kind === 'conflict') throw new CliError(EXIT.failure, conflictAdvice(schemaFile, plan.taken, plan.missing));
   if (plan.kind === 'present') {
     io.out(`${shown(schemaFile)} already has the express-pat models; nothing to do.\n`);
+    return;
+  }
+  if (plan.kind === 'upgrade') {
+    writeFileSync(schemaFile, plan.schema);
+    io.out(upgradeSteps(schemaFile, options.provider ?? datasourceProvider(schema), plan.added, plan.kept));
     return;
   }
   writeFileSync(schemaFile, plan.schema);

@@ -36,9 +36,17 @@ function wholeDays(value: string): number {
   return Number(value);
 }
 
+/**
+ * The status column: an active token with a `revokedAt` is in a rotation's grace period (the
+ * instant is still ahead, or it would be `revoked`), shown as `active until <time>`.
+ */
+function statusCell(token: AdminTokenMeta): string {
+  return token.status === 'active' && token.revokedAt !== null ? `active until ${formatDate(token.revokedAt)}` : token.status;
+}
+
 function tokenTable(tokens: readonly AdminTokenMeta[]): string {
   return table(
-    ['ID', 'USER', 'NAME', 'HINT', 'SCOPES', 'CREATED', 'EXPIRES', 'LAST USED', 'STATUS'],
+    ['ID', 'USER', 'NAME', 'HINT', 'SCOPES', 'CREATED', 'EXPIRES', 'LAST USED', 'LAST USED FROM', 'STATUS'],
     tokens.map((token) => [
       token.id,
       token.userId,
@@ -48,7 +56,8 @@ function tokenTable(tokens: readonly AdminTokenMeta[]): string {
       formatDate(token.createdAt),
       formatDate(token.expiresAt, 'never'),
       formatDate(token.lastUsedAt, 'never'),
-      token.status,
+      token.lastUsedIp ?? '-',
+      statusCell(token),
     ]),
   );
 }

@@ -23,11 +23,18 @@ export interface ErrorBody {
 /** Largest JSON body the management routes accept. */
 export const JSON_BODY_LIMIT = '16kb';
 
+/**
+ * Whether `error` is what Express's router passes on when a path parameter has malformed
+ * percent-encoding (`/tokens/%zz`): a URIError with status 400 whose message holds the raw path.
+ * No token has such an id; never log the error (the path may hold anything).
+ */
+export function isMalformedPathParameter(error: unknown): boolean {
+  return error instanceof URIError && 'status' in error && error.status === 400;
+}
+
 function bodyParserError(error: unknown): PatError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  // Express's router: a path parameter with malformed percent-encoding (`/tokens/%zz`) is a
-  // URIError with status 400 whose message holds the raw path. No token has such an id.
-  if (error instanceof URIError && 'status' in error && error.status === 400) return new NotFoundError();
+  if (isMalformedPathParameter(error)) return new NotFoundError();
   if (!('type' in error)) {
     // body-parser: a gzip/deflate/br body that does not inflate is a zlib error with status 400.
     const clientError = 'status' in error && error.status === 400 && 'expose' in error && error.expose === true;

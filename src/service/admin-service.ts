@@ -7,28 +7,21 @@
 import { NotFoundError } from '../errors.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
 import type { LastUsedRecorder } from './last-used-recorder.js';
-import type { TokenService } from './token-service.js';
+import { toMeta, type TokenMeta, type TokenService } from './token-service.js';
 
-/** Whether a token works now, or why not (`revoked` wins when both apply). */
+/**
+ * Whether a token works now, or why not (`revoked` wins when both apply). A token in a
+ * rotation's grace period is `active` until its `revokedAt`, which is then in the future.
+ */
 export type TokenStatus = 'active' | 'revoked' | 'expired';
 
 /**
- * A token as an administrator sees it: what its owner sees (never the plaintext, never the
- * digest), plus the owner and the status now.
+ * A token as an administrator sees it: what its owner sees at `GET /tokens/:id` (never the
+ * plaintext, never the digest), plus the owner and the status now.
  */
-export interface AdminTokenMeta {
-  readonly id: string;
+export interface AdminTokenMeta extends TokenMeta {
+  /** The token's owner. */
   readonly userId: string;
-  readonly name: string;
-  /** Non-secret display hint, e.g. `pat_x7Qa`. */
-  readonly hint: string;
-  /** Scope names granted at creation (implied scopes not listed). */
-  readonly scopes: readonly string[];
-  readonly createdAt: Date;
-  readonly expiresAt: Date | null;
-  readonly lastUsedAt: Date | null;
-  /** When it stopped (or, in a rotation's grace period, will stop) working. */
-  readonly revokedAt: Date | null;
   readonly status: TokenStatus;
 }
 
@@ -51,7 +44,10 @@ export interface AdminRevokeResult {
   readonly id: string;
   /** The token's owner. */
   readonly userId: string;
-  /** True when the token had been revoked before this call (nothing changed). */
+  /**
+   * True when the token had already stopped working before this call revoked it (nothing
+   * changed); of concurrent calls on one token, exactly one gets false.
+   */
   readonly alreadyRevoked: boolean;
 }
 
@@ -92,20 +88,14 @@ function statusAt(record: TokenRecord, at: Date): TokenStatus {
 export function createAdminService(dependencies: AdminServiceDependencies): AdminService {
   const { store, tokens, lastUsed, now } = dependencies;
 
-  /** Exactly the documented fields, in a stable order (the CLI prints these objects as they are). */
+  /**
+   * The owner's view (built as `pat.tokens.get` builds it) with the owner and the status, in a
+   * stable order: `id`, `userId`, the other fields of `TokenMeta`, `status` (the CLI prints these
+   * objects as they are).
+   */
   function toAdminMeta(record: TokenRecord, at: Date): AdminTokenMeta {
-    return {
-      id: record.id,
-      userId: record.userId,
-      name: record.name,
-      hint: record.hint,
-      scopes: record.scopes,
-      createdAt: record.createdAt,
-      expiresAt: record.expiresAt,
-      lastUsedAt: lastUsed.latest(record).lastUsedAt,
-      revokedAt: record.revokedAt,
-      status: statusAt(record, at),
-    };
+    const { id, ...meta } = toMeta(record, lastUsed.latest(record));
+    return { id, userId: record.userId, ...meta, status: statusAt(record, at) };
   }
 
   return {
@@ -121,8 +111,8 @@ export function createAdminService(dependencies: AdminServiceDependencies): Admi
     async revoke(id) {
       const record = await store.findById(id);
       if (record === null) throw new NotFoundError();
-      const alreadyRevoked = statusAt(record, now()) === 'revoked';
-      await tokens.revoke(record.userId, id, { admin: true });
+      // Decided by the revoke itself: of two concurrent calls, only one revokes.
+      const alreadyRevoked = !(await tokens.revoke(record.userId, id, { admin: true }));
       return { id, userId: record.userId, alreadyRevoked };
     },
   };

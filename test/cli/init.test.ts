@@ -39,6 +39,19 @@ model User {
 }
 `;
 
+/** Columns of `PersonalAccessToken` that the previous version did not have. */
+const NEW_COLUMNS = ['lastUsedIp', 'lastUsedUserAgent', 'familyId', 'replacedById', 'expiryNoticeDays'];
+
+/**
+ * express-pat's models as the previous version shipped them: no `AuditEvent`, and a
+ * `PersonalAccessToken` without the new columns (and their index).
+ */
+const PREVIOUS_MODELS = models
+  .replace(/\n\/\/\/ The audit trail[\s\S]*$/, '\n')
+  .split('\n')
+  .filter((line) => !NEW_COLUMNS.some((column) => new RegExp(`^\\s+${column}\\s`).test(line)) && !line.includes('@@index([familyId])'))
+  .join('\n');
+
 const root = mkdtempSync(join(tmpdir(), 'express-pat-init-'));
 let app: string;
 let schemaFile: string;
@@ -140,6 +153,61 @@ describe('express-pat init', () => {
     expect(run.stderr).toContain('already defines `Scope`');
     expect(run.stderr).toContain('It lacks `User`, `PersonalAccessToken`');
     expect(readFileSync(schemaFile, 'utf8')).toBe(partial);
+  });
+
+  it('upgrades a schema with the previous version\'s models: adds only the missing ones, keeps the others as they are', async () => {
+    const previous = header('postgresql') + '\n' + PREVIOUS_MODELS;
+    expect(definitions(previous)).toEqual({ ...Object.fromEntries(modelNames.map((name) => [name, 1])), AuditEvent: 0 });
+    writeFileSync(schemaFile, previous);
+
+    const run = await runCli(['init'], {}, app);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const schema = readFileSync(schemaFile, 'utf8');
+    expect(schema.startsWith(previous)).toBe(true);
+    expect(definitions(schema)).toEqual(Object.fromEntries(modelNames.map((name) => [name, 1])));
+    // Only the missing model, with its comments, as the package ships it.
+    const addedText = schema.slice(previous.length);
+    expect(addedText).toContain(models.slice(models.indexOf('/// The audit trail')).trimEnd());
+    expect(addedText).not.toMatch(/^model (?!AuditEvent)/m);
+    expect(run.stdout).toContain('added only the missing `AuditEvent`');
+    expect(run.stdout).toContain('(`User`, `PersonalAccessToken`, `Scope`, `PersonalAccessTokenScope`) were left as they are');
+    expect(run.stdout).toContain('npx express-pat init --print');
+    for (const column of NEW_COLUMNS) expect(run.stdout).toContain(`\`${column}\``);
+    expect(run.stdout).toContain('npx prisma migrate dev --name express-pat-upgrade --schema prisma/schema.prisma');
+    expect(run.stdout).toContain('npx prisma generate --schema prisma/schema.prisma');
+    expect(await prismaValidate(schemaFile)).toMatchObject({ code: 0 });
+
+    const again = await runCli(['init'], {}, app);
+    expect(again).toMatchObject({ code: 0, stdout: 'prisma/schema.prisma already has the express-pat models; nothing to do.\n' });
+    expect(readFileSync(schemaFile, 'utf8')).toBe(schema);
+  });
+
+  it('upgrades a previous-version schema that uses the app\'s own User model, adding no User', async () => {
+    const previous = header('sqlite') + OWN_USER + PREVIOUS_MODELS.replace(/^\/\/\/ A person[\s\S]*?^\}\n/m, '');
+    writeFileSync(schemaFile, previous);
+
+    const run = await runCli(['init'], {}, app);
+
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const schema = readFileSync(schemaFile, 'utf8');
+    expect(schema.startsWith(previous)).toBe(true);
+    expect(definitions(schema)).toEqual(Object.fromEntries(modelNames.map((name) => [name, 1])));
+    expect(run.stdout).toContain('added only the missing `AuditEvent`');
+  });
+
+  it('refuses models of the app\'s own that share names with express-pat\'s but has no PersonalAccessToken', async () => {
+    const own = `${header('postgresql')}${OWN_USER}\nmodel Scope {\n  id   String @id\n  name String\n}\n`;
+    writeFileSync(schemaFile, own);
+
+    const run = await runCli(['init'], {}, app);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('already defines `User`, `Scope`');
+    expect(run.stderr).toContain('Without a `PersonalAccessToken` model these are taken to be models of your own');
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(readFileSync(schemaFile, 'utf8')).toBe(own);
   });
 
   it('offers only `migrate dev` when the app has migrations already, for the provider given', async () => {

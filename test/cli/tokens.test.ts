@@ -58,6 +58,9 @@ function parseJson(run: CliRun): unknown {
   return JSON.parse(run.stdout);
 }
 
+/** A date as the CLI's tables show it, to the minute. */
+const minute = (date: Date | undefined): string => `${date?.toISOString().slice(0, 16).replace('T', ' ') ?? ''} UTC`;
+
 /** Cells of a table line (cells are separated by two or more spaces; none holds two spaces). */
 const cells = (line: string): string[] => line.split(/ {2,}/);
 
@@ -69,16 +72,21 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
   let alice: string;
   let bob: string;
   let carol: string;
+  /** Has a token in a rotation's grace period and its successor. */
+  let dave: string;
+  /** Last uses written for seeded tokens, by role. */
+  const lastUses: Record<string, { lastUsedAt: Date; lastUsedIp: string; lastUsedUserAgent: string }> = {};
   /** Seeded tokens by role. */
   const seeded: Record<string, IssuedToken> = {};
   /** The seeded tokens' digests, read before any is pruned. */
   let digests: string[];
 
-  /** What `tokens list --json` shows for a seeded token. */
+  /** What `tokens list --json` shows for a seeded token: every field of GET /tokens/:id, the owner, the status. */
   async function shown(name: string, userId: string, status: 'active' | 'revoked' | 'expired'): Promise<Record<string, unknown>> {
     const token = seeded[name];
     if (token === undefined) throw new Error(`no seeded token ${name}`);
     const meta = await pat.tokens.get(userId, token.id);
+    const used = lastUses[name];
     return {
       id: token.id,
       userId,
@@ -87,8 +95,12 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
       scopes: [...token.scopes],
       createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt?.toISOString() ?? null,
-      lastUsedAt: null,
+      lastUsedAt: used?.lastUsedAt.toISOString() ?? null,
+      lastUsedIp: used?.lastUsedIp ?? null,
+      lastUsedUserAgent: used?.lastUsedUserAgent ?? null,
       revokedAt: meta.revokedAt?.toISOString() ?? null,
+      familyId: name === 'daveSuccessor' ? seeded.daveRotated?.id : token.id,
+      replacedById: name === 'daveRotated' ? (seeded.daveSuccessor?.id ?? null) : null,
       status,
     };
   }
@@ -118,6 +130,7 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
     alice = await createUser(prisma);
     bob = await createUser(prisma);
     carol = await createUser(prisma);
+    dave = await createUser(prisma);
     let past = new Date(Date.now() - 40 * DAY_MS);
     const earlier = createPersonalAccessTokens({ prisma, pepper: TEST_PEPPER, scopes: TEST_SCOPES, now: () => past });
     seeded.aliceLongExpired = await earlier.tokens.create(alice, { name: 'old laptop', scopes: ['notes:read'], expiresInDays: 1 });
@@ -129,6 +142,10 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
     seeded.aliceRead = await pat.tokens.create(alice, { name: 'laptop CLI', scopes: ['notes:read'], expiresInDays: 30 });
     seeded.bobBilling = await pat.tokens.create(bob, { name: 'invoices bot', scopes: ['billing:read', 'notes:read'] });
     seeded.aliceWrite = await pat.tokens.create(alice, { name: 'deploy', scopes: ['notes:write'], expiresInDays: 90 });
+    seeded.daveRotated = await pat.tokens.create(dave, { name: 'ci runner', scopes: ['notes:read'], expiresInDays: 30 });
+    seeded.daveSuccessor = await pat.tokens.rotate(dave, seeded.daveRotated.id, { graceSeconds: 3600 });
+    lastUses.aliceRead = { lastUsedAt: new Date(Date.now() - DAY_MS), lastUsedIp: '203.0.113.7', lastUsedUserAgent: 'curl/8.5.0' };
+    await prisma.personalAccessToken.update({ where: { id: seeded.aliceRead.id }, data: lastUses.aliceRead });
     digests = (await prisma.personalAccessToken.findMany({ select: { digest: true } })).map((row) => row.digest);
   });
 
@@ -143,15 +160,17 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
     let listAlice: CliRun;
     let tableAlice: CliRun;
     let tableCarol: CliRun;
+    let tableDave: CliRun;
     let scopesJson: CliRun;
     let scopesTable: CliRun;
 
     beforeAll(async () => {
-      [listAll, listAlice, tableAlice, tableCarol, scopesJson, scopesTable] = await Promise.all([
+      [listAll, listAlice, tableAlice, tableCarol, tableDave, scopesJson, scopesTable] = await Promise.all([
         runCli(['tokens', 'list', '--app', FIXTURE_APP, '--json'], env),
         runCli(['tokens', 'list', '--app', FIXTURE_APP, '--user', alice, '--all', '--json'], env),
         runCli(['tokens', 'list', '--app', FIXTURE_APP, '--user', alice], env),
         runCli(['tokens', 'list', '--app', FIXTURE_APP, '--user', carol], env),
+        runCli(['tokens', 'list', '--app', FIXTURE_APP, '--user', dave], env),
         // The app module named by the environment instead of --app.
         runCli(['scopes', 'list', '--json'], { ...env, EXPRESS_PAT_APP: FIXTURE_APP }),
         runCli(['scopes', 'list', '--app', FIXTURE_APP], env),
@@ -164,6 +183,9 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
           await shown('aliceRead', alice, 'active'),
           await shown('bobBilling', bob, 'active'),
           await shown('aliceWrite', alice, 'active'),
+          // In its rotation's grace period: active, with revokedAt ahead and its successor named.
+          await shown('daveRotated', dave, 'active'),
+          await shown('daveSuccessor', dave, 'active'),
         ]),
       });
     });
@@ -182,7 +204,18 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
     it('prints a table by default', () => {
       expect({ code: tableAlice.code, stderr: tableAlice.stderr }).toEqual({ code: 0, stderr: '' });
       const [header, ...rows] = tableAlice.stdout.trimEnd().split('\n');
-      expect(cells(header ?? '')).toEqual(['ID', 'USER', 'NAME', 'HINT', 'SCOPES', 'CREATED', 'EXPIRES', 'LAST USED', 'STATUS']);
+      expect(cells(header ?? '')).toEqual([
+        'ID',
+        'USER',
+        'NAME',
+        'HINT',
+        'SCOPES',
+        'CREATED',
+        'EXPIRES',
+        'LAST USED',
+        'LAST USED FROM',
+        'STATUS',
+      ]);
       const write = seeded.aliceWrite;
       const read = seeded.aliceRead;
       if (write === undefined || read === undefined) throw new Error('not seeded');
@@ -194,13 +227,25 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
         token.scopes.join(','),
         `${token.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
         `${token.expiresAt?.toISOString().slice(0, 16).replace('T', ' ') ?? ''} UTC`,
-        'never',
+        ...(token === read ? [minute(lastUses.aliceRead?.lastUsedAt), '203.0.113.7'] : ['never', '-']),
         'active',
       ];
       const newest = [write, read].sort(
         (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id),
       );
       expect(rows.map(cells)).toEqual(newest.map(row));
+    });
+
+    it('shows a token in its rotation\'s grace period as "active until" the end of it', () => {
+      const rotated = seeded.daveRotated;
+      const successor = seeded.daveSuccessor;
+      if (rotated === undefined || successor === undefined) throw new Error('not seeded');
+      expect({ code: tableDave.code, stderr: tableDave.stderr }).toEqual({ code: 0, stderr: '' });
+      const rows = tableDave.stdout.trimEnd().split('\n').slice(1).map(cells);
+      const status = (id: string): string | undefined => rows.find((row) => row[0] === id)?.at(-1);
+      const graceEnd = new Date(successor.createdAt.getTime() + 3600_000);
+      expect(status(rotated.id)).toBe(`active until ${minute(graceEnd)}`);
+      expect(status(successor.id)).toBe('active');
     });
 
     it('says so when there are no tokens', () => {
@@ -277,6 +322,36 @@ describe.each(testDatabases)('express-pat tokens and scopes on $provider', (data
       const run = await runCli(['tokens', 'prune', '--app', FIXTURE_APP], env);
       expect(run).toMatchObject({ code: 0, stdout: 'Deleted 1 expired token.\n', stderr: '' });
       expect(await remainingIds()).toEqual(before.filter((id) => id !== seeded.bobRecentlyExpired?.id));
+    });
+  });
+
+  describe('pat.admin.revoke', () => {
+    it('reports alreadyRevoked from the revoke itself: of two concurrent calls exactly one revokes, with one event', async () => {
+      const token = await pat.tokens.create(carol, { name: 'raced', scopes: ['notes:read'] });
+      const events: string[] = [];
+      const listener = ({ tokenId, reason }: { tokenId: string; reason: string }): void => {
+        if (tokenId === token.id) events.push(reason);
+      };
+      pat.on('token.revoked', listener);
+      try {
+        const results = await Promise.all([pat.admin.revoke(token.id), pat.admin.revoke(token.id)]);
+        expect(results.map((result) => result.alreadyRevoked).sort()).toEqual([false, true]);
+        expect(results.map((result) => result.userId)).toEqual([carol, carol]);
+        expect(events).toEqual(['admin']);
+      } finally {
+        pat.off('token.revoked', listener);
+      }
+      await expect(pat.tokens.verify(token.token)).rejects.toMatchObject({ code: 'token_revoked' });
+      await expect(pat.admin.revoke(token.id)).resolves.toEqual({ id: token.id, userId: carol, alreadyRevoked: true });
+    });
+
+    it('revokes a token in its rotation\'s grace period at once (it was still working)', async () => {
+      const first = await pat.tokens.create(carol, { name: 'graced', scopes: ['notes:read'] });
+      await pat.tokens.rotate(carol, first.id, { graceSeconds: 3600 });
+      await expect(pat.admin.revoke(first.id)).resolves.toEqual({ id: first.id, userId: carol, alreadyRevoked: false });
+      await expect(pat.tokens.verify(first.token)).rejects.toMatchObject({ code: 'token_revoked' });
+      const [listed] = await pat.admin.list({ userId: carol, includeInactive: true }).then((all) => all.filter((t) => t.id === first.id));
+      expect(listed?.status).toBe('revoked');
     });
   });
 

@@ -1,5 +1,5 @@
 import { jest, describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import type { Express } from 'express';
+import express, { type Express } from 'express';
 import request from 'supertest';
 import { UnauthenticatedError, type PersonalAccessTokens, type PersonalAccessTokensOptions } from '../../src/index.js';
 import { connect, createUser, rowCounts, testDatabases, type TestPrismaClient } from '../support/databases.js';
@@ -416,6 +416,67 @@ describe.each(testDatabases)('the settings page on $provider', (database) => {
       const res = await as(alice).post(`/${issued.id}/rotate`, { _csrf: await csrfFor(alice), graceSeconds: '0' });
       expect(res.status).toBe(409);
       expect(errorCode(res.text)).toBe('token_not_active');
+    });
+  });
+
+  describe('an id with malformed percent-encoding', () => {
+    // Express's router fails to decode such an id before any route handler runs; the page answers
+    // it as an unknown id, whatever the host app mounted after it.
+    const hosts: [string, boolean][] = [
+      ['followed by pat.errorHandler', true],
+      ['with nothing after it', false],
+    ];
+    const requests: ['GET' | 'POST', string][] = [
+      ['GET', '/%zz/rotate'],
+      ['POST', '/%zz/rotate'],
+      ['GET', '/%E0%A4%A/revoke'],
+      ['POST', '/%E0%A4%A/revoke'],
+    ];
+
+    describe.each(hosts)('on a page %s', (_label, withErrorHandler) => {
+      let host: Express;
+      beforeAll(() => {
+        host = express();
+        // Outside 'test', Express's last-resort handler logs the error's stack (the raw path).
+        host.set('env', 'production');
+        host.use(PAGE, pat.settingsPage());
+        if (withErrorHandler) host.use(pat.errorHandler);
+      });
+
+      it.each(requests)('answers %s %s 404 not_found as an HTML page with the page’s headers, logging nothing, changing nothing', async (method, path) => {
+        const csrf = await csrfFor(alice);
+        const counts = await rowCounts(prisma);
+        const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+        try {
+          const res =
+            method === 'GET'
+              ? await request(host).get(`${PAGE}${path}`).set(USER_HEADER, alice)
+              : await request(host).post(`${PAGE}${path}`).set(USER_HEADER, alice).type('form').send({ _csrf: csrf, graceSeconds: '0' });
+          expect(res.status).toBe(404);
+          expect(res.headers['content-type']).toMatch(/^text\/html; charset=utf-8/);
+          expect(errorCode(res.text)).toBe('not_found');
+          expect(res.headers).toMatchObject({
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+            'cache-control': 'no-store',
+            'x-frame-options': 'DENY',
+          });
+          expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+          expect(res.text).not.toContain(path.split('/')[1] ?? '');
+          expect(logged).not.toHaveBeenCalled();
+        } finally {
+          logged.mockRestore();
+        }
+        expect(await rowCounts(prisma)).toEqual(counts);
+      });
+
+      it('answers an anonymous visitor 401 unauthenticated first, as for any id', async () => {
+        const res = await request(host).get(`${PAGE}/%zz/rotate`);
+        expect(res.status).toBe(401);
+        expect(res.headers['www-authenticate']).toBe(CHALLENGE);
+        expect(errorCode(res.text)).toBe('unauthenticated');
+        expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+      });
     });
   });
 

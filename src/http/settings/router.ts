@@ -9,6 +9,7 @@ import {
   CsrfError,
   FormAlreadySubmittedError,
   InternalError,
+  NotFoundError,
   PatError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -21,7 +22,7 @@ import type { PatConfig } from '../../options.js';
 import type { IssuedToken, TokenService } from '../../service/token-service.js';
 import { authenticatedUserId } from '../authenticate-user.js';
 import { presentedFrom } from '../require-token.js';
-import { toPatError } from '../respond.js';
+import { isMalformedPathParameter, toPatError } from '../respond.js';
 import { SCRIPT_PATH, serveScript, serveStylesheet, STYLESHEET_PATH } from './assets.js';
 import {
   blankForm,
@@ -153,6 +154,27 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
     submitted.set(req, csrf.verify(req, userOf(req)));
     next();
   };
+  /**
+   * Express's router fails to decode an `:id` with malformed percent-encoding (`/%zz/rotate`)
+   * before any handler of the route runs, so the routes' own error page never sees it. Answered
+   * as an unknown id is (the page's headers, sign-in first, then 404 `not_found`), never logged;
+   * every other error goes on to the app.
+   */
+  const malformedId: ErrorRequestHandler = (thrown: unknown, req, res, next) => {
+    if (!isMalformedPathParameter(thrown)) {
+      next(thrown);
+      return;
+    }
+    securityHeaders(req, res, () => {
+      authenticatedUserId(req, config).then(
+        (userId) => {
+          users.set(req, userId);
+          renderError(new NotFoundError(), req, res, next);
+        },
+        (error: unknown) => renderError(error, req, res, next),
+      );
+    });
+  };
   const page = [securityHeaders, signedIn];
   const post = [securityHeaders, signedIn, formBody, verifyCsrf];
 
@@ -233,5 +255,7 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
   router.post('/:id/rotate', ...post, rotate, renderError);
   router.get('/:id/revoke', ...page, confirmRevoke, renderError);
   router.post('/:id/revoke', ...post, revoke, renderError);
+  // Reached only by errors raised inside this router: its route handlers answer their own.
+  router.use(malformedId);
   return router;
 }
