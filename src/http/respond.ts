@@ -61,8 +61,7 @@ export function toPatError(error: unknown): PatError {
 
 /** Sends `error` as `{ error: { code, message, details? } }` with its status and challenge. */
 export function sendError(res: Response, error: PatError): void {
-  if (error.challenge !== undefined) res.set('WWW-Authenticate', error.challenge);
-  if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+  setErrorHeaders(res, error);
   const body: ErrorBody = {
     error: {
       code: error.code,
@@ -73,11 +72,26 @@ export function sendError(res: Response, error: PatError): void {
   res.status(error.status).json(body);
 }
 
-/** Reports what must be reported (store outages, unexpected errors), then sends the error. */
-export function reportAndSend(res: Response, thrown: unknown, onStoreError: PatConfig['onStoreError']): void {
+/** The headers an error's answer carries: its authentication challenge, and `Retry-After`. */
+export function setErrorHeaders(res: Response, error: PatError): void {
+  if (error.challenge !== undefined) res.set('WWW-Authenticate', error.challenge);
+  if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+}
+
+/**
+ * The `PatError` to answer `thrown` with, after reporting what must be reported: store outages to
+ * `onStoreError`, unexpected errors to `console.error`.
+ */
+export function reportedPatError(thrown: unknown, onStoreError: PatConfig['onStoreError']): PatError {
   const error = toPatError(thrown);
   if (error instanceof StoreUnavailableError) onStoreError(error.cause ?? error);
   else if (error instanceof InternalError) console.error('express-pat: unexpected error', error.cause);
+  return error;
+}
+
+/** Reports what must be reported (store outages, unexpected errors), then sends the error. */
+export function reportAndSend(res: Response, thrown: unknown, onStoreError: PatConfig['onStoreError']): void {
+  const error = reportedPatError(thrown, onStoreError);
   // Another middleware may have answered while the store was slow; there is nothing left to say.
   if (!res.headersSent) sendError(res, error);
 }

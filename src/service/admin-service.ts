@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors.js';
 import type { TokenRecord, TokenStore } from '../store/token-store.js';
 import type { LastUsedRecorder } from './last-used-recorder.js';
 import { toMeta, type TokenMeta, type TokenService } from './token-service.js';
+import { expiredAt, stoppedAt } from './token-state.js';
 
 /**
  * Whether a token works now, or why not (`revoked` wins when both apply). A token in a
@@ -79,8 +80,8 @@ export interface AdminServiceDependencies {
 }
 
 function statusAt(record: TokenRecord, at: Date): TokenStatus {
-  if (record.revokedAt !== null && record.revokedAt.getTime() <= at.getTime()) return 'revoked';
-  if (record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime()) return 'expired';
+  if (stoppedAt(record, at)) return 'revoked';
+  if (expiredAt(record, at)) return 'expired';
   return 'active';
 }
 

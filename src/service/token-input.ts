@@ -10,7 +10,8 @@ import type { ScopeRegistry } from '../scopes/registry.js';
 export const NAME_MAX_LENGTH = 100;
 /** At most this many scopes in one request (duplicates included). */
 export const SCOPES_MAX_COUNT = 100;
-const DAY_MS = 86_400_000;
+/** One day in milliseconds. */
+export const DAY_MS = 86_400_000;
 /**
  * The written form of `expiresAt` (a regular expression source, also the `pattern` of the OpenAPI
  * document): a date, or a date and time with a time zone; seconds and a fraction of up to nine

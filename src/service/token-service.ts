@@ -22,7 +22,8 @@ import { digestToken, digestsMatch, type Pepper } from '../token/digest.js';
 import { generateToken, hintOf, isWellFormedToken } from '../token/format.js';
 import { USER_AGENT_MAX_LENGTH, type AuditActor, type AuditEvent, type AuditRecord, type AuditTrail } from './audit-trail.js';
 import type { LastUsedRecorder, UseOrigin } from './last-used-recorder.js';
-import { graceSecondsProblem, validateCreateInput, type CreateTokenInput } from './token-input.js';
+import { DAY_MS, graceSecondsProblem, validateCreateInput, type CreateTokenInput } from './token-input.js';
+import { expiredAt, stoppedAt } from './token-state.js';
 
 /** What is shown about a token: never the plaintext, never the digest. */
 export interface TokenMeta {
@@ -202,9 +203,6 @@ export function toMeta(
   };
 }
 
-/** Whether a token has stopped working at `at` (revoked, or past a rotation's grace period). */
-const stoppedAt = (record: TokenRecord, at: Date): boolean => record.revokedAt !== null && record.revokedAt.getTime() <= at.getTime();
-const expiredAt = (record: TokenRecord, at: Date): boolean => record.expiresAt !== null && record.expiresAt.getTime() <= at.getTime();
 
 function originOf(from: PresentedFrom | undefined): UseOrigin | undefined {
   if (from?.ip === undefined) return undefined;
@@ -217,7 +215,6 @@ function auditedCaller(caller: CallContext | undefined): Pick<AuditRecord, 'acto
   return { actor, actorTokenId: caller?.via?.tokenId, ip: caller?.ip, userAgent: caller?.userAgent };
 }
 
-const DAY_MS = 86_400_000;
 
 /** The service plus what only the guard uses. */
 export interface InternalTokenService extends TokenService {

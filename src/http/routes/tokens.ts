@@ -5,6 +5,7 @@ import type { PatConfig } from '../../options.js';
 import type { CallContext, IssuedToken, TokenService } from '../../service/token-service.js';
 import { isWellFormedToken } from '../../token/format.js';
 import { authenticatedUserId } from '../authenticate-user.js';
+import { idParam } from '../params.js';
 import type { FailureLimiter } from '../rate-limit.js';
 import { authenticateToken, presentedFrom } from '../require-token.js';
 
@@ -15,12 +16,6 @@ interface Manager {
 }
 
 type ManagerHandler = (req: Request, res: Response, manager: Manager) => Promise<void>;
-
-/** The `:id` route parameter (Express 5 types allow arrays for wildcard params). */
-function idParam(req: Request): string {
-  const { id } = req.params;
-  return typeof id === 'string' ? id : '';
-}
 
 /** 201 with the one-time plaintext; the service's objects hold only the documented fields. */
 function sendIssued(req: Request, res: Response, issued: IssuedToken): void {

@@ -8,21 +8,20 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import {
   CsrfError,
   FormAlreadySubmittedError,
-  InternalError,
   NotFoundError,
   PatError,
   PayloadTooLargeError,
-  RateLimitedError,
   ScopeNotAllowedError,
-  StoreUnavailableError,
   UnauthenticatedError,
   ValidationFailedError,
 } from '../../errors.js';
 import type { PatConfig } from '../../options.js';
+import { DAY_MS } from '../../service/token-input.js';
 import type { IssuedToken, TokenService } from '../../service/token-service.js';
 import { authenticatedUserId } from '../authenticate-user.js';
+import { idParam } from '../params.js';
 import { presentedFrom } from '../require-token.js';
-import { isMalformedPathParameter, toPatError } from '../respond.js';
+import { isMalformedPathParameter, reportedPatError, setErrorHeaders } from '../respond.js';
 import { SCRIPT_PATH, serveScript, serveStylesheet, STYLESHEET_PATH } from './assets.js';
 import {
   blankForm,
@@ -45,18 +44,11 @@ import type { PageContext } from './templates/layout.js';
 import { listPage, type ListPageView } from './templates/list-page.js';
 import { createUsedForms } from './used-forms.js';
 
-const DAY_MS = 86_400_000;
 const FORM_BODY_LIMIT = '16kb';
 /** The create form has five fields, one per scope ticked; more than this is not a form of ours. */
 const FORM_PARAMETER_LIMIT = 200;
 /** The `?notice=` values the list page understands (never echoed: each maps to a fixed text). */
 const NOTICES: Readonly<Record<string, string>> = { revoked: 'The token was revoked: it no longer works.' };
-
-/** The `:id` route parameter (Express 5 types allow arrays for wildcard params). */
-function idParam(req: Request): string {
-  const { id } = req.params;
-  return typeof id === 'string' ? id : '';
-}
 
 function send(res: Response, status: number, page: Html): void {
   res.status(status).type('html').send(page.markup);
@@ -134,11 +126,8 @@ export function createSettingsRouter(config: PatConfig, service: TokenService, o
       next(thrown);
       return;
     }
-    const error = toPatError(thrown);
-    if (error instanceof StoreUnavailableError) config.onStoreError(error.cause ?? error);
-    else if (error instanceof InternalError) console.error('express-pat: unexpected error', error.cause);
-    if (error.challenge !== undefined) res.set('WWW-Authenticate', error.challenge);
-    if (error instanceof RateLimitedError) res.set('Retry-After', String(error.retryAfterSeconds));
+    const error = reportedPatError(thrown, config.onStoreError);
+    setErrorHeaders(res, error);
     send(res, error.status, errorPage(contextOf(req), error));
   };
 
